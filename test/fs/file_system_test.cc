@@ -1,0 +1,472 @@
+// The FileSystem contract, checked against both the POSIX file system (in a fresh temporary directory per
+// test) and the in-memory one, plus the path helpers and the errno mapping.
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fs/errno_status.h"
+#include "fs/path_util.h"
+#include "seglog/file_system.h"
+
+namespace seglog {
+namespace {
+
+absl::Status ToStatus(const absl::Status& status) { return status; }
+template <typename T>
+absl::Status ToStatus(const absl::StatusOr<T>& status_or) {
+  return status_or.status();
+}
+
+#define REQUIRE_OK(expr)                                   \
+  do {                                                     \
+    const absl::Status require_ok_status = ToStatus(expr); \
+    INFO(require_ok_status.ToString());                    \
+    REQUIRE(require_ok_status.ok());                       \
+  } while (0)
+
+#define REQUIRE_CODE(expr, code_value)                       \
+  do {                                                       \
+    const absl::Status require_code_status = ToStatus(expr); \
+    INFO(require_code_status.ToString());                    \
+    REQUIRE(require_code_status.code() == (code_value));     \
+  } while (0)
+
+// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    const char* tmp = getenv("TMPDIR");
+    std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/seglog-fs-XXXXXX";
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+enum class FsKind { kPosix, kMem };
+
+// One file system under test and a directory to work in.
+struct TestFs {
+  explicit TestFs(FsKind kind) {
+    if (kind == FsKind::kPosix) {
+      name = "posix";
+      fs = NewPosixFileSystem();
+      scratch = std::make_unique<ScratchDir>();
+      root = scratch->path();
+    } else {
+      name = "mem";
+      fs = NewMemFileSystem();
+      root = "/scratch";
+      REQUIRE_OK(fs->CreateDirs(root));
+    }
+  }
+  std::string Path(std::string_view relative) const { return JoinPath(root, relative); }
+
+  std::string name;
+  std::unique_ptr<ScratchDir> scratch;  // POSIX only
+  std::unique_ptr<FileSystem> fs;
+  std::string root;
+};
+
+std::unique_ptr<File> Open(FileSystem* fs, const std::string& path, const OpenOptions& options = {}) {
+  absl::StatusOr<std::unique_ptr<File>> file = fs->OpenFile(path, options);
+  REQUIRE_OK(file);
+  return *std::move(file);
+}
+
+// Everything in `file`, read through ReadAt.
+std::string ReadAll(const File& file) {
+  std::string bytes(4096, '\0');
+  absl::StatusOr<size_t> n = file.ReadAt(0, absl::MakeSpan(bytes));
+  REQUIRE_OK(n);
+  bytes.resize(*n);
+  return bytes;
+}
+
+void WriteFile(FileSystem* fs, const std::string& path, std::string_view contents) {
+  std::unique_ptr<File> file = Open(fs, path, {.create = true, .truncate = true});
+  REQUIRE_OK(file->Append(contents));
+  REQUIRE_OK(file->Close());
+}
+
+std::string ReadFile(FileSystem* fs, const std::string& path) {
+  absl::StatusOr<std::string> contents = ReadFileToString(fs, path);
+  REQUIRE_OK(contents);
+  return *contents;
+}
+
+std::vector<std::string> List(FileSystem* fs, const std::string& dir) {
+  absl::StatusOr<std::vector<std::string>> names = fs->ListDir(dir);
+  REQUIRE_OK(names);
+  return *names;
+}
+
+bool Exists(FileSystem* fs, const std::string& path) {
+  absl::StatusOr<bool> exists = fs->Exists(path);
+  REQUIRE_OK(exists);
+  return *exists;
+}
+
+// Runs the enclosing TEST_CASE once per file system kind; `t` is the TestFs.
+#define FOR_EACH_FS(t)                              \
+  TestFs t(GENERATE(FsKind::kPosix, FsKind::kMem)); \
+  INFO("file system: " << t.name)
+
+TEST_CASE("OpeningAMissingFileIsNotFoundUnlessCreated", "[fs]") {
+  FOR_EACH_FS(t);
+  const std::string path = t.Path("a.log");
+  REQUIRE_CODE(t.fs->OpenFile(path, {}), absl::StatusCode::kNotFound);
+  REQUIRE_FALSE(Exists(t.fs.get(), path));
+  std::unique_ptr<File> file = Open(t.fs.get(), path, {.create = true});
+  REQUIRE(file->path() == path);
+  REQUIRE(Exists(t.fs.get(), path));
+  REQUIRE(*file->Size() == 0);
+  REQUIRE_CODE(t.fs->OpenFile(t.Path("missing-dir/a.log"), {.create = true}), absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("ExclusiveCreateOfAnExistingFileIsAlreadyExists", "[fs]") {
+  FOR_EACH_FS(t);
+  const std::string path = t.Path("a.log");
+  Open(t.fs.get(), path, {.create = true, .exclusive = true});
+  REQUIRE_CODE(t.fs->OpenFile(path, {.create = true, .exclusive = true}), absl::StatusCode::kAlreadyExists);
+  REQUIRE_OK(t.fs->OpenFile(path, {.create = true}));
+}
+
+TEST_CASE("OpeningADirectoryAsAFileFails", "[fs]") {
+  FOR_EACH_FS(t);
+  REQUIRE_FALSE(t.fs->OpenFile(t.root, {}).ok());
+  REQUIRE_FALSE(t.fs->OpenFile(t.root, {.read_only = true}).ok());
+}
+
+TEST_CASE("AppendedBytesAreReadBackAndReadsShortenAtEndOfFile", "[fs]") {
+  FOR_EACH_FS(t);
+  std::unique_ptr<File> file = Open(t.fs.get(), t.Path("a.log"), {.create = true});
+  REQUIRE_OK(file->Append("hello "));
+  REQUIRE_OK(file->Append("world"));
+  REQUIRE(*file->Size() == 11);
+
+  char buf[8];
+  absl::StatusOr<size_t> n = file->ReadAt(6, absl::MakeSpan(buf));
+  REQUIRE_OK(n);
+  REQUIRE(std::string(buf, *n) == "world");
+  n = file->ReadAt(0, absl::MakeSpan(buf, 5));
+  REQUIRE(std::string(buf, *n) == "hello");
+  REQUIRE(*file->ReadAt(11, absl::MakeSpan(buf)) == 0);
+  REQUIRE(*file->ReadAt(1000, absl::MakeSpan(buf)) == 0);
+}
+
+TEST_CASE("AppendOnAReopenedFileGoesToItsEnd", "[fs]") {
+  FOR_EACH_FS(t);
+  WriteFile(t.fs.get(), t.Path("a.log"), "first,");
+  std::unique_ptr<File> file = Open(t.fs.get(), t.Path("a.log"));
+  REQUIRE_OK(file->Append("second"));
+  REQUIRE(ReadFile(t.fs.get(), t.Path("a.log")) == "first,second");
+}
+
+TEST_CASE("WriteAtOverwritesInPlaceAndExtendsWithZeros", "[fs]") {
+  FOR_EACH_FS(t);
+  std::unique_ptr<File> file = Open(t.fs.get(), t.Path("a.log"), {.create = true});
+  REQUIRE_OK(file->Append("abcdef"));
+  REQUIRE_OK(file->WriteAt(1, "XY"));
+  REQUIRE(ReadAll(*file) == "aXYdef");
+  REQUIRE_OK(file->WriteAt(8, "Z"));
+  REQUIRE(ReadAll(*file) == std::string("aXYdef\0\0Z", 9));
+  REQUIRE_OK(file->Append("!"));  // appends go to the new end
+  REQUIRE(ReadAll(*file) == std::string("aXYdef\0\0Z!", 10));
+}
+
+TEST_CASE("TruncateShrinksAndZeroExtends", "[fs]") {
+  FOR_EACH_FS(t);
+  std::unique_ptr<File> file = Open(t.fs.get(), t.Path("a.log"), {.create = true});
+  REQUIRE_OK(file->Append("abcdef"));
+  REQUIRE_OK(file->Truncate(2));
+  REQUIRE(*file->Size() == 2);
+  REQUIRE_OK(file->Append("c"));  // appends continue at the truncated end
+  REQUIRE(ReadAll(*file) == "abc");
+  REQUIRE_OK(file->Truncate(5));
+  REQUIRE(ReadAll(*file) == std::string("abc\0\0", 5));
+  REQUIRE(*t.fs->FileSize(t.Path("a.log")) == 5);
+}
+
+TEST_CASE("OpenWithTruncateEmptiesTheFile", "[fs]") {
+  FOR_EACH_FS(t);
+  WriteFile(t.fs.get(), t.Path("a.log"), "old contents");
+  std::unique_ptr<File> file = Open(t.fs.get(), t.Path("a.log"), {.truncate = true});
+  REQUIRE(*file->Size() == 0);
+}
+
+TEST_CASE("SyncedDataIsVisibleToOtherHandles", "[fs]") {
+  FOR_EACH_FS(t);
+  std::unique_ptr<File> writer = Open(t.fs.get(), t.Path("a.log"), {.create = true});
+  REQUIRE_OK(writer->Append("batch"));
+  REQUIRE_OK(writer->Sync());
+  std::unique_ptr<File> reader = Open(t.fs.get(), t.Path("a.log"), {.read_only = true});
+  REQUIRE(ReadAll(*reader) == "batch");
+  REQUIRE(*t.fs->FileSize(t.Path("a.log")) == 5);
+}
+
+TEST_CASE("UsingAClosedFileIsFailedPrecondition", "[fs]") {
+  FOR_EACH_FS(t);
+  std::unique_ptr<File> file = Open(t.fs.get(), t.Path("a.log"), {.create = true});
+  REQUIRE_OK(file->Close());
+  char buf[1];
+  REQUIRE_CODE(file->ReadAt(0, absl::MakeSpan(buf)), absl::StatusCode::kFailedPrecondition);
+  REQUIRE_CODE(file->Append("x"), absl::StatusCode::kFailedPrecondition);
+  REQUIRE_CODE(file->WriteAt(0, "x"), absl::StatusCode::kFailedPrecondition);
+  REQUIRE_CODE(file->Sync(), absl::StatusCode::kFailedPrecondition);
+  REQUIRE_CODE(file->Truncate(0), absl::StatusCode::kFailedPrecondition);
+  REQUIRE_CODE(file->Size(), absl::StatusCode::kFailedPrecondition);
+  REQUIRE_CODE(file->Close(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_CASE("AReadOnlyHandleRejectsWrites", "[fs]") {
+  FOR_EACH_FS(t);
+  WriteFile(t.fs.get(), t.Path("a.log"), "abc");
+  std::unique_ptr<File> file = Open(t.fs.get(), t.Path("a.log"), {.read_only = true});
+  REQUIRE_CODE(file->Append("x"), absl::StatusCode::kFailedPrecondition);
+  REQUIRE_CODE(file->WriteAt(0, "x"), absl::StatusCode::kFailedPrecondition);
+  REQUIRE_CODE(file->Truncate(0), absl::StatusCode::kFailedPrecondition);
+  REQUIRE(ReadAll(*file) == "abc");
+}
+
+TEST_CASE("NativeHandleIsADescriptorOnlyForPosixFiles", "[fs]") {
+  FOR_EACH_FS(t);
+  std::unique_ptr<File> file = Open(t.fs.get(), t.Path("a.log"), {.create = true});
+  if (t.name == "posix") {
+    REQUIRE(file->NativeHandle() >= 0);
+  } else {
+    REQUIRE(file->NativeHandle() == -1);
+  }
+}
+
+TEST_CASE("ListDirIsSortedAndOmitsDotEntriesAndGrandchildren", "[fs]") {
+  FOR_EACH_FS(t);
+  REQUIRE(List(t.fs.get(), t.root).empty());
+  WriteFile(t.fs.get(), t.Path("b.log"), "");
+  WriteFile(t.fs.get(), t.Path("a.index"), "");
+  REQUIRE_OK(t.fs->CreateDirs(t.Path("c-0/nested")));
+  WriteFile(t.fs.get(), t.Path("c-0/x.log"), "");
+  REQUIRE(List(t.fs.get(), t.root) == std::vector<std::string>{"a.index", "b.log", "c-0"});
+  REQUIRE(List(t.fs.get(), t.Path("c-0")) == std::vector<std::string>{"nested", "x.log"});
+  REQUIRE_CODE(t.fs->ListDir(t.Path("missing")), absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("CreateDirsMakesNestedDirectoriesAndIsIdempotent", "[fs]") {
+  FOR_EACH_FS(t);
+  REQUIRE_OK(t.fs->CreateDirs(t.Path("a/b/c")));
+  REQUIRE(Exists(t.fs.get(), t.Path("a/b/c")));
+  REQUIRE_OK(t.fs->CreateDirs(t.Path("a/b/c")));
+  REQUIRE_OK(t.fs->CreateDirs(t.Path("a/b/c/")));
+  REQUIRE_OK(t.fs->CreateDirs(t.Path("a")));
+  WriteFile(t.fs.get(), t.Path("a/file"), "x");
+  REQUIRE_FALSE(t.fs->CreateDirs(t.Path("a/file")).ok());
+  REQUIRE_FALSE(t.fs->CreateDirs(t.Path("a/file/d")).ok());
+}
+
+TEST_CASE("RemoveDirRemovesOnlyEmptyDirectories", "[fs]") {
+  FOR_EACH_FS(t);
+  REQUIRE_OK(t.fs->CreateDirs(t.Path("d")));
+  WriteFile(t.fs.get(), t.Path("d/f"), "x");
+  REQUIRE_FALSE(t.fs->RemoveDir(t.Path("d")).ok());
+  REQUIRE_OK(t.fs->RemoveFile(t.Path("d/f")));
+  REQUIRE_OK(t.fs->RemoveDir(t.Path("d")));
+  REQUIRE_FALSE(Exists(t.fs.get(), t.Path("d")));
+  REQUIRE_CODE(t.fs->RemoveDir(t.Path("d")), absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("RemoveFileDeletesAndMissingIsNotFound", "[fs]") {
+  FOR_EACH_FS(t);
+  WriteFile(t.fs.get(), t.Path("a.log"), "x");
+  REQUIRE_OK(t.fs->RemoveFile(t.Path("a.log")));
+  REQUIRE_FALSE(Exists(t.fs.get(), t.Path("a.log")));
+  REQUIRE_CODE(t.fs->RemoveFile(t.Path("a.log")), absl::StatusCode::kNotFound);
+  REQUIRE_CODE(t.fs->FileSize(t.Path("a.log")), absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("RenameIsAtomicAndReplacesTarget", "[fs]") {
+  FOR_EACH_FS(t);
+  WriteFile(t.fs.get(), t.Path("meta.tmp"), "new");
+  WriteFile(t.fs.get(), t.Path("meta"), "old");
+  REQUIRE_OK(t.fs->Rename(t.Path("meta.tmp"), t.Path("meta")));
+  REQUIRE(ReadFile(t.fs.get(), t.Path("meta")) == "new");
+  REQUIRE_FALSE(Exists(t.fs.get(), t.Path("meta.tmp")));
+  REQUIRE_CODE(t.fs->Rename(t.Path("meta.tmp"), t.Path("other")), absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("RenameMovesADirectoryWithItsFiles", "[fs]") {
+  FOR_EACH_FS(t);
+  REQUIRE_OK(t.fs->CreateDirs(t.Path("topic-0/sub")));
+  WriteFile(t.fs.get(), t.Path("topic-0/a.log"), "a");
+  WriteFile(t.fs.get(), t.Path("topic-0/sub/b.log"), "b");
+  REQUIRE_OK(t.fs->Rename(t.Path("topic-0"), t.Path("topic-0.deleted")));
+  REQUIRE_FALSE(Exists(t.fs.get(), t.Path("topic-0")));
+  REQUIRE(ReadFile(t.fs.get(), t.Path("topic-0.deleted/a.log")) == "a");
+  REQUIRE(ReadFile(t.fs.get(), t.Path("topic-0.deleted/sub/b.log")) == "b");
+  REQUIRE(List(t.fs.get(), t.root) == std::vector<std::string>{"topic-0.deleted"});
+}
+
+TEST_CASE("AnOpenFileStaysReadableAfterItIsRenamedOrRemoved", "[fs]") {
+  FOR_EACH_FS(t);
+  WriteFile(t.fs.get(), t.Path("a.log"), "segment bytes");
+  std::unique_ptr<File> file = Open(t.fs.get(), t.Path("a.log"), {.read_only = true});
+  REQUIRE_OK(t.fs->Rename(t.Path("a.log"), t.Path("a.log.deleted")));
+  REQUIRE(ReadAll(*file) == "segment bytes");
+  REQUIRE_OK(t.fs->RemoveFile(t.Path("a.log.deleted")));
+  REQUIRE(ReadAll(*file) == "segment bytes");
+  REQUIRE(*file->Size() == 13);
+}
+
+TEST_CASE("MappedWritesReachTheFileAfterSync", "[fs]") {
+  FOR_EACH_FS(t);
+  const std::string path = t.Path("a.index");
+  WriteFile(t.fs.get(), path, "");
+  absl::StatusOr<std::unique_ptr<MappedFile>> map = t.fs->MapFile(path, 16);
+  REQUIRE_OK(map);
+  REQUIRE((*map)->length() == 16);
+  std::memcpy((*map)->data(), "0123456789abcdef", 16);
+  REQUIRE_OK((*map)->Sync());
+  std::unique_ptr<File> file = Open(t.fs.get(), path, {.read_only = true});
+  REQUIRE(ReadAll(*file) == "0123456789abcdef");
+  map->reset();
+  REQUIRE(ReadFile(t.fs.get(), path) == "0123456789abcdef");
+}
+
+TEST_CASE("MapFileSetsTheFileToTheMappedLength", "[fs]") {
+  FOR_EACH_FS(t);
+  const std::string path = t.Path("a.index");
+  WriteFile(t.fs.get(), path, "abcd");
+  {
+    absl::StatusOr<std::unique_ptr<MappedFile>> map = t.fs->MapFile(path, 8);
+    REQUIRE_OK(map);
+    REQUIRE(std::string((*map)->data(), 8) == std::string("abcd\0\0\0\0", 8));  // zero-extended
+    REQUIRE(*t.fs->FileSize(path) == 8);
+  }
+  {
+    absl::StatusOr<std::unique_ptr<MappedFile>> map = t.fs->MapFile(path, 2);
+    REQUIRE_OK(map);
+    REQUIRE(std::string((*map)->data(), 2) == "ab");
+    REQUIRE(*t.fs->FileSize(path) == 2);
+  }
+  {
+    absl::StatusOr<std::unique_ptr<MappedFile>> map = t.fs->MapFile(path, 0);
+    REQUIRE_OK(map);
+    REQUIRE((*map)->data() == nullptr);
+    REQUIRE((*map)->length() == 0);
+    REQUIRE_OK((*map)->Sync());
+  }
+  REQUIRE(*t.fs->FileSize(path) == 0);
+  REQUIRE_CODE(t.fs->MapFile(t.Path("missing.index"), 8), absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("ASecondLockFailsUntilTheFirstIsReleased", "[fs]") {
+  FOR_EACH_FS(t);
+  const std::string path = t.Path(".lock");
+  absl::StatusOr<std::unique_ptr<FileLock>> first = t.fs->LockFile(path);
+  REQUIRE_OK(first);
+  REQUIRE(Exists(t.fs.get(), path));
+  REQUIRE_CODE(t.fs->LockFile(path), absl::StatusCode::kFailedPrecondition);
+  REQUIRE_CODE(t.fs->LockFile(t.Path("./.lock")), absl::StatusCode::kFailedPrecondition);
+  first->reset();
+  REQUIRE_OK(t.fs->LockFile(path));
+}
+
+TEST_CASE("PosixLocksConflictAcrossFileSystemInstances", "[fs]") {
+  ScratchDir dir;
+  const std::string path = JoinPath(dir.path(), ".lock");
+  std::unique_ptr<FileSystem> a = NewPosixFileSystem();
+  std::unique_ptr<FileSystem> b = NewPosixFileSystem();
+  absl::StatusOr<std::unique_ptr<FileLock>> lock = a->LockFile(path);
+  REQUIRE_OK(lock);
+  REQUIRE_CODE(b->LockFile(path), absl::StatusCode::kFailedPrecondition);  // flock, not the in-process table
+  lock->reset();
+  REQUIRE_OK(b->LockFile(path));
+}
+
+TEST_CASE("WriteFileAtomicallyReplacesContentsAndLeavesNoTemporary", "[fs]") {
+  FOR_EACH_FS(t);
+  const std::string path = t.Path("recovery-point-offset-checkpoint");
+  REQUIRE_OK(WriteFileAtomically(t.fs.get(), path, "0\n1\nt 0 42\n"));
+  REQUIRE(ReadFile(t.fs.get(), path) == "0\n1\nt 0 42\n");
+  REQUIRE_OK(WriteFileAtomically(t.fs.get(), path, "0\n0\n"));
+  REQUIRE(ReadFile(t.fs.get(), path) == "0\n0\n");
+  REQUIRE(List(t.fs.get(), t.root) == std::vector<std::string>{"recovery-point-offset-checkpoint"});
+  REQUIRE_OK(t.fs->SyncDir(t.root));
+}
+
+TEST_CASE("ReadFileToStringOfAMissingFileIsNotFound", "[fs]") {
+  FOR_EACH_FS(t);
+  REQUIRE_CODE(ReadFileToString(t.fs.get(), t.Path("missing")), absl::StatusCode::kNotFound);
+  WriteFile(t.fs.get(), t.Path("big"), std::string(10000, 'x'));
+  REQUIRE(ReadFile(t.fs.get(), t.Path("big")) == std::string(10000, 'x'));
+}
+
+TEST_CASE("MemFileSystemNormalisesPaths", "[fs]") {
+  std::unique_ptr<FileSystem> fs = NewMemFileSystem();
+  REQUIRE_OK(fs->CreateDirs("/data//t-0/"));
+  WriteFile(fs.get(), "/data/t-0/./a.log", "x");
+  REQUIRE(ReadFile(fs.get(), "data/t-0/a.log") == "x");
+  REQUIRE(ReadFile(fs.get(), "/data/../data/t-0//a.log") == "x");
+  REQUIRE(List(fs.get(), "/") == std::vector<std::string>{"data"});
+}
+
+TEST_CASE("PathHelpersSplitAndJoinPaths", "[fs]") {
+  REQUIRE(ParentDir("/data/t-0/a.log") == "/data/t-0");
+  REQUIRE(ParentDir("/data/t-0/") == "/data");
+  REQUIRE(ParentDir("/a") == "/");
+  REQUIRE(ParentDir("/") == "/");
+  REQUIRE(ParentDir("a.log") == ".");
+  REQUIRE(ParentDir("dir//a.log") == "dir");
+  REQUIRE(BaseName("/data/t-0/a.log") == "a.log");
+  REQUIRE(BaseName("/data/t-0/") == "t-0");
+  REQUIRE(BaseName("a.log") == "a.log");
+  REQUIRE(BaseName("/") == "");
+  REQUIRE(JoinPath("/data", "a.log") == "/data/a.log");
+  REQUIRE(JoinPath("/data/", "/a.log") == "/data/a.log");
+  REQUIRE(JoinPath("/", "a.log") == "/a.log");
+  REQUIRE(JoinPath("", "a.log") == "a.log");
+  REQUIRE(JoinPath("/data", "") == "/data");
+}
+
+TEST_CASE("NormalizePathResolvesSlashesAndDots", "[fs]") {
+  using internal::NormalizePath;
+  REQUIRE(NormalizePath("/a//b/./c/../d/") == "/a/b/d");
+  REQUIRE(NormalizePath("a/b/..") == "a");
+  REQUIRE(NormalizePath("") == ".");
+  REQUIRE(NormalizePath("./") == ".");
+  REQUIRE(NormalizePath("/..") == "/");
+  REQUIRE(NormalizePath("/") == "/");
+}
+
+TEST_CASE("ErrnoToStatusMapsCodesAndNamesTheOperationAndPath", "[fs]") {
+  using internal::ErrnoToStatus;
+  const absl::Status not_found = ErrnoToStatus(ENOENT, "open", "/x/y");
+  REQUIRE(not_found.code() == absl::StatusCode::kNotFound);
+  REQUIRE(not_found.message() == "open /x/y: No such file or directory");
+  REQUIRE(ErrnoToStatus(EEXIST, "open", "/x").code() == absl::StatusCode::kAlreadyExists);
+  REQUIRE(ErrnoToStatus(ENOSPC, "write", "/x").code() == absl::StatusCode::kResourceExhausted);
+  REQUIRE(ErrnoToStatus(EDQUOT, "write", "/x").code() == absl::StatusCode::kResourceExhausted);
+  REQUIRE(ErrnoToStatus(EACCES, "open", "/x").code() == absl::StatusCode::kPermissionDenied);
+  REQUIRE(ErrnoToStatus(EPERM, "open", "/x").code() == absl::StatusCode::kPermissionDenied);
+  const absl::Status io = ErrnoToStatus(EIO, "fdatasync", "/x/00000000000000000000.log");
+  REQUIRE(io.code() == absl::StatusCode::kDataLoss);
+  REQUIRE(io.message() == "fdatasync /x/00000000000000000000.log: Input/output error");
+  REQUIRE(ErrnoToStatus(EBADF, "read", "/x").code() == absl::StatusCode::kInternal);
+}
+
+}  // namespace
+}  // namespace seglog
