@@ -1,0 +1,15 @@
+// seglog: Kafka's storage-and-queue model as an embeddable C++ library. Umbrella header: includes every
+// public header. See README.md for a tour and doc/ for the formats and guarantees.
+#ifndef SEGLOG_SEGLOG_H_
+#define SEGLOG_SEGLOG_H_
+
+#include "seglog/batch_builder.h"
+#include "seglog/batch_view.h"
+#include "seglog/clock.h"
+#include "seglog/compression.h"
+#include "seglog/crc32c.h"
+#include "seglog/file_system.h"
+#include "seglog/record_batch.h"
+#include "seglog/version.h"
+
+#endif  // SEGLOG_SEGLOG_H_

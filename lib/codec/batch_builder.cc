@@ -1,0 +1,166 @@
+// BatchBuilder: RecordBatch v2 encoding (DefaultRecord.writeTo + DefaultRecordBatch.writeHeader in Kafka).
+#include "seglog/batch_builder.h"
+
+#include <algorithm>
+#include <climits>
+
+#include "absl/strings/str_cat.h"
+#include "codec/varint.h"
+#include "util/coding.h"
+#include "util/strings.h"
+
+namespace seglog {
+
+namespace bf = batch_format;
+using internal::EncodeVarint;
+using internal::EncodeVarlong;
+using internal::VarintSize;
+using internal::VarlongSize;
+
+namespace {
+
+int32_t NullableLength(const std::optional<std::string_view>& s) {
+  return s ? static_cast<int32_t>(s->size()) : -1;
+}
+
+bool TooLong(const std::optional<std::string_view>& s) {
+  return s && s->size() > static_cast<size_t>(INT32_MAX);
+}
+
+void AppendVarint(std::string* out, int32_t v) {
+  char buf[internal::kMaxVarintBytes];
+  out->append(buf, static_cast<size_t>(EncodeVarint(buf, v) - buf));
+}
+
+void AppendNullable(std::string* out, const std::optional<std::string_view>& s) {
+  AppendVarint(out, NullableLength(s));
+  if (s) out->append(*s);
+}
+
+}  // namespace
+
+BatchBuilder::BatchBuilder(const BatchBuilderOptions& options) { Reset(options); }
+
+void BatchBuilder::Reset(const BatchBuilderOptions& options) {
+  options_ = options;
+  buffer_.assign(bf::kHeaderSize, '\0');
+  records_.clear();
+  num_records_ = 0;
+  last_offset_ = options.base_offset - 1;
+  base_timestamp_ = bf::kNoTimestamp;
+  max_timestamp_ = bf::kNoTimestamp;
+  built_ = false;
+}
+
+size_t BatchBuilder::uncompressed_size() const {
+  return compressed() ? bf::kHeaderSize + records_.size() : buffer_.size();
+}
+
+absl::Status BatchBuilder::Append(int64_t timestamp, std::optional<std::string_view> key,
+                                  std::optional<std::string_view> value, absl::Span<const RecordHeader> headers) {
+  return AppendWithOffset(last_offset_ + 1, timestamp, key, value, headers);
+}
+
+absl::Status BatchBuilder::AppendWithOffset(int64_t offset, int64_t timestamp, std::optional<std::string_view> key,
+                                            std::optional<std::string_view> value,
+                                            absl::Span<const RecordHeader> headers) {
+  if (built_) return absl::FailedPreconditionError("BatchBuilder: Append after Build; call Reset first");
+  if (offset <= last_offset_) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("record offset ", offset, " is not greater than the previous offset ", last_offset_));
+  }
+  if (offset - options_.base_offset > INT32_MAX) {
+    return absl::InvalidArgumentError(absl::StrCat("record offset ", offset, " is more than 2^31-1 past base offset ",
+                                                   options_.base_offset));
+  }
+  if (num_records_ == INT32_MAX) return absl::InvalidArgumentError("a batch holds at most 2^31-1 records");
+  if (TooLong(key) || TooLong(value)) {
+    return absl::InvalidArgumentError("record key or value is longer than 2^31-1 bytes");
+  }
+  if (headers.size() > static_cast<size_t>(INT32_MAX)) return absl::InvalidArgumentError("too many headers");
+  if (num_records_ == 0) base_timestamp_ = timestamp;
+
+  const auto offset_delta = static_cast<int32_t>(offset - options_.base_offset);
+  // Wrapping subtraction: a hostile timestamp must not be UB; Kafka's long arithmetic wraps the same way.
+  const auto timestamp_delta =
+      static_cast<int64_t>(static_cast<uint64_t>(timestamp) - static_cast<uint64_t>(base_timestamp_));
+
+  // The body's size first: Kafka prefixes each record with the varint length of what follows.
+  uint64_t body = 1 + VarlongSize(timestamp_delta) + VarintSize(offset_delta);
+  body += VarintSize(NullableLength(key)) + (key ? key->size() : 0);
+  body += VarintSize(NullableLength(value)) + (value ? value->size() : 0);
+  body += VarintSize(static_cast<int32_t>(headers.size()));
+  for (const RecordHeader& h : headers) {
+    if (h.key.size() > static_cast<size_t>(INT32_MAX) || TooLong(h.value)) {
+      return absl::InvalidArgumentError("record header key or value is longer than 2^31-1 bytes");
+    }
+    body += VarintSize(static_cast<int32_t>(h.key.size())) + h.key.size();
+    body += VarintSize(NullableLength(h.value)) + (h.value ? h.value->size() : 0);
+  }
+  if (body > static_cast<uint64_t>(INT32_MAX)) {
+    return absl::InvalidArgumentError(absl::StrCat("record of ", body, " bytes is larger than 2^31-1"));
+  }
+
+  std::string& out = records_buffer();
+  out.reserve(out.size() + internal::kMaxVarintBytes + body);
+  // Fixed-size prefix: length, attributes, timestamp delta, offset delta.
+  char prefix[internal::kMaxVarintBytes + 1 + internal::kMaxVarlongBytes + internal::kMaxVarintBytes];
+  char* p = EncodeVarint(prefix, static_cast<int32_t>(body));
+  *p++ = 0;  // record attributes: unused
+  p = EncodeVarlong(p, timestamp_delta);
+  p = EncodeVarint(p, offset_delta);
+  out.append(prefix, static_cast<size_t>(p - prefix));
+  AppendNullable(&out, key);
+  AppendNullable(&out, value);
+  AppendVarint(&out, static_cast<int32_t>(headers.size()));
+  for (const RecordHeader& h : headers) {
+    AppendVarint(&out, static_cast<int32_t>(h.key.size()));
+    out.append(h.key);
+    AppendNullable(&out, h.value);
+  }
+
+  max_timestamp_ = num_records_ == 0 ? timestamp : std::max(max_timestamp_, timestamp);
+  last_offset_ = offset;
+  ++num_records_;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string_view> BatchBuilder::Build() {
+  if (built_) return std::string_view(buffer_);
+  if (num_records_ == 0) return absl::FailedPreconditionError("BatchBuilder: a batch needs at least one record");
+  if (compressed()) {
+    buffer_.resize(bf::kHeaderSize);
+    absl::Status s = Compress(options_.compression, records_, &buffer_, options_.compression_level);
+    if (!s.ok()) return s;
+  }
+  if (buffer_.size() - bf::kLogOverhead > static_cast<size_t>(INT32_MAX)) {
+    return absl::InvalidArgumentError(absl::StrCat("batch of ", buffer_.size(), " bytes is larger than 2^31-1"));
+  }
+  int16_t attributes = static_cast<int16_t>(options_.compression);
+  if (options_.timestamp_type == TimestampType::kLogAppendTime) attributes |= bf::kTimestampTypeMask;
+  if (options_.transactional) attributes |= bf::kTransactionalMask;
+  if (options_.control) attributes |= bf::kControlMask;
+  const int64_t max_timestamp =
+      options_.timestamp_type == TimestampType::kLogAppendTime ? options_.log_append_time : max_timestamp_;
+
+  char* h = buffer_.data();
+  internal::StoreBigEndian64(h + bf::kBaseOffsetOffset, static_cast<uint64_t>(options_.base_offset));
+  internal::StoreBigEndian32(h + bf::kLengthOffset, static_cast<uint32_t>(buffer_.size() - bf::kLogOverhead));
+  internal::StoreBigEndian32(h + bf::kPartitionLeaderEpochOffset,
+                             static_cast<uint32_t>(options_.partition_leader_epoch));
+  h[bf::kMagicOffset] = bf::kMagic;
+  internal::StoreBigEndian16(h + bf::kAttributesOffset, static_cast<uint16_t>(attributes));
+  internal::StoreBigEndian32(h + bf::kLastOffsetDeltaOffset,
+                             static_cast<uint32_t>(last_offset_ - options_.base_offset));
+  internal::StoreBigEndian64(h + bf::kBaseTimestampOffset, static_cast<uint64_t>(base_timestamp_));
+  internal::StoreBigEndian64(h + bf::kMaxTimestampOffset, static_cast<uint64_t>(max_timestamp));
+  internal::StoreBigEndian64(h + bf::kProducerIdOffset, static_cast<uint64_t>(options_.producer_id));
+  internal::StoreBigEndian16(h + bf::kProducerEpochOffset, static_cast<uint16_t>(options_.producer_epoch));
+  internal::StoreBigEndian32(h + bf::kBaseSequenceOffset, static_cast<uint32_t>(options_.base_sequence));
+  internal::StoreBigEndian32(h + bf::kRecordsCountOffset, static_cast<uint32_t>(num_records_));
+  internal::StoreBigEndian32(h + bf::kCrcOffset, ComputeBatchCrc(buffer_));
+  built_ = true;
+  return std::string_view(buffer_);
+}
+
+}  // namespace seglog
