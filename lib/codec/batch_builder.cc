@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "codec/varint.h"
@@ -27,14 +28,16 @@ bool TooLong(const std::optional<std::string_view>& s) {
   return s && s->size() > static_cast<size_t>(INT32_MAX);
 }
 
-void AppendVarint(std::string* out, int32_t v) {
-  char buf[internal::kMaxVarintBytes];
-  out->append(buf, static_cast<size_t>(EncodeVarint(buf, v) - buf));
+// Writes a length-prefixed byte string at p and returns the position after it.
+char* PutBytes(char* p, std::string_view s) {
+  p = EncodeVarint(p, static_cast<int32_t>(s.size()));
+  if (!s.empty()) std::memcpy(p, s.data(), s.size());
+  return p + s.size();
 }
 
-void AppendNullable(std::string* out, const std::optional<std::string_view>& s) {
-  AppendVarint(out, NullableLength(s));
-  if (s) out->append(*s);
+// The same for a nullable one (length -1 for null).
+char* PutNullable(char* p, const std::optional<std::string_view>& s) {
+  return s ? PutBytes(p, *s) : EncodeVarint(p, -1);
 }
 
 }  // namespace
@@ -101,22 +104,20 @@ absl::Status BatchBuilder::AppendWithOffset(int64_t offset, int64_t timestamp, s
     return absl::InvalidArgumentError(absl::StrCat("record of ", body, " bytes is larger than 2^31-1"));
   }
 
+  // One resize, then direct stores: no per-field append bookkeeping on the hot path.
   std::string& out = records_buffer();
-  out.reserve(out.size() + internal::kMaxVarintBytes + body);
-  // Fixed-size prefix: length, attributes, timestamp delta, offset delta.
-  char prefix[internal::kMaxVarintBytes + 1 + internal::kMaxVarlongBytes + internal::kMaxVarintBytes];
-  char* p = EncodeVarint(prefix, static_cast<int32_t>(body));
+  const size_t at = out.size();
+  out.resize(at + static_cast<size_t>(VarintSize(static_cast<int32_t>(body))) + body);
+  char* p = EncodeVarint(out.data() + at, static_cast<int32_t>(body));
   *p++ = 0;  // record attributes: unused
   p = EncodeVarlong(p, timestamp_delta);
   p = EncodeVarint(p, offset_delta);
-  out.append(prefix, static_cast<size_t>(p - prefix));
-  AppendNullable(&out, key);
-  AppendNullable(&out, value);
-  AppendVarint(&out, static_cast<int32_t>(headers.size()));
+  p = PutNullable(p, key);
+  p = PutNullable(p, value);
+  p = EncodeVarint(p, static_cast<int32_t>(headers.size()));
   for (const RecordHeader& h : headers) {
-    AppendVarint(&out, static_cast<int32_t>(h.key.size()));
-    out.append(h.key);
-    AppendNullable(&out, h.value);
+    p = PutBytes(p, h.key);
+    p = PutNullable(p, h.value);
   }
 
   max_timestamp_ = num_records_ == 0 ? timestamp : std::max(max_timestamp_, timestamp);

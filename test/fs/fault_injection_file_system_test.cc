@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "seglog/file_system.h"
+#include "support/test_util.h"
 
 namespace seglog {
 namespace {
@@ -16,25 +17,6 @@ namespace {
 using Op = FaultInjectionFileSystem::Op;
 using CrashReport = FaultInjectionFileSystem::CrashReport;
 
-absl::Status ToStatus(const absl::Status& status) { return status; }
-template <typename T>
-absl::Status ToStatus(const absl::StatusOr<T>& status_or) {
-  return status_or.status();
-}
-
-#define REQUIRE_OK(expr)                                   \
-  do {                                                     \
-    const absl::Status require_ok_status = ToStatus(expr); \
-    INFO(require_ok_status.ToString());                    \
-    REQUIRE(require_ok_status.ok());                       \
-  } while (0)
-
-#define REQUIRE_CODE(expr, code_value)                       \
-  do {                                                       \
-    const absl::Status require_code_status = ToStatus(expr); \
-    INFO(require_code_status.ToString());                    \
-    REQUIRE(require_code_status.code() == (code_value));     \
-  } while (0)
 
 // A FaultInjectionFileSystem over a fresh in-memory file system with a durable directory /d.
 struct Fixture {

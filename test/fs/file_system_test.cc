@@ -1,11 +1,9 @@
 // The FileSystem contract, checked against both the POSIX file system (in a fresh temporary directory per
 // test) and the in-memory one, plus the path helpers and the errno mapping.
-#include <stdlib.h>
 
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,50 +11,10 @@
 #include "fs/errno_status.h"
 #include "fs/path_util.h"
 #include "seglog/file_system.h"
+#include "support/test_util.h"
 
 namespace seglog {
 namespace {
-
-absl::Status ToStatus(const absl::Status& status) { return status; }
-template <typename T>
-absl::Status ToStatus(const absl::StatusOr<T>& status_or) {
-  return status_or.status();
-}
-
-#define REQUIRE_OK(expr)                                   \
-  do {                                                     \
-    const absl::Status require_ok_status = ToStatus(expr); \
-    INFO(require_ok_status.ToString());                    \
-    REQUIRE(require_ok_status.ok());                       \
-  } while (0)
-
-#define REQUIRE_CODE(expr, code_value)                       \
-  do {                                                       \
-    const absl::Status require_code_status = ToStatus(expr); \
-    INFO(require_code_status.ToString());                    \
-    REQUIRE(require_code_status.code() == (code_value));     \
-  } while (0)
-
-// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
-class ScratchDir {
- public:
-  ScratchDir() {
-    const char* tmp = getenv("TMPDIR");
-    std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/seglog-fs-XXXXXX";
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 enum class FsKind { kPosix, kMem };
 
@@ -66,7 +24,7 @@ struct TestFs {
     if (kind == FsKind::kPosix) {
       name = "posix";
       fs = NewPosixFileSystem();
-      scratch = std::make_unique<ScratchDir>();
+      scratch = std::make_unique<test::TempDir>();
       root = scratch->path();
     } else {
       name = "mem";
@@ -78,7 +36,7 @@ struct TestFs {
   std::string Path(std::string_view relative) const { return JoinPath(root, relative); }
 
   std::string name;
-  std::unique_ptr<ScratchDir> scratch;  // POSIX only
+  std::unique_ptr<test::TempDir> scratch;  // POSIX only
   std::unique_ptr<FileSystem> fs;
   std::string root;
 };
@@ -386,7 +344,7 @@ TEST_CASE("ASecondLockFailsUntilTheFirstIsReleased", "[fs]") {
 }
 
 TEST_CASE("PosixLocksConflictAcrossFileSystemInstances", "[fs]") {
-  ScratchDir dir;
+  test::TempDir dir;
   const std::string path = JoinPath(dir.path(), ".lock");
   std::unique_ptr<FileSystem> a = NewPosixFileSystem();
   std::unique_ptr<FileSystem> b = NewPosixFileSystem();

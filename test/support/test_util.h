@@ -20,7 +20,29 @@
 #include "seglog/batch_builder.h"
 #include "seglog/batch_view.h"
 
+// REQUIRE_OK(expr) / REQUIRE_CODE(expr, absl::StatusCode::kX) for absl::Status and absl::StatusOr, printing
+// the status when they fail.
+#define REQUIRE_OK(expr)                                                   \
+  do {                                                                     \
+    const absl::Status require_ok_status = ::seglog::test::ToStatus(expr); \
+    INFO(require_ok_status.ToString());                                    \
+    REQUIRE(require_ok_status.ok());                                       \
+  } while (0)
+
+#define REQUIRE_CODE(expr, code_value)                                       \
+  do {                                                                       \
+    const absl::Status require_code_status = ::seglog::test::ToStatus(expr); \
+    INFO(require_code_status.ToString());                                    \
+    REQUIRE(require_code_status.code() == (code_value));                     \
+  } while (0)
+
 namespace seglog::test {
+
+inline absl::Status ToStatus(const absl::Status& status) { return status; }
+template <typename T>
+absl::Status ToStatus(const absl::StatusOr<T>& status_or) {
+  return status_or.status();
+}
 
 // Absolute path of a file under shared/testdata.
 std::string TestdataPath(std::string_view relative);
