@@ -20,7 +20,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -84,12 +83,12 @@ class RecordReader {
   const absl::Status& status() const { return status_; }
 
  private:
-  bool Fail(std::string_view what);
+  // Records the first error, naming the record and the byte at `at` (inside the records area); returns false.
+  bool Fail(const char* at, std::string_view what);
 
   DecodeOptions options_;
   BatchHeader header_;
   std::string buffer_;                 // decompressed records area (compressed batches only)
-  std::vector<RecordHeader> headers_;  // headers of the current record
   const char* begin_ = nullptr;        // records area being read
   const char* pos_ = nullptr;
   const char* end_ = nullptr;

@@ -17,11 +17,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "absl/types/span.h"
 #include "seglog/compression.h"
 
 namespace seglog {
@@ -120,6 +120,60 @@ struct RecordHeader {
   std::optional<std::string_view> value;
 };
 
+// The headers of one record, decoded as they are iterated (RecordReader validated them already), so a
+// record with many headers costs no memory beyond its bytes.
+//
+//   for (const seglog::RecordHeader& h : record.headers) Use(h.key, h.value);
+class RecordHeaders {
+ public:
+  class Iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = RecordHeader;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const RecordHeader*;
+    using reference = const RecordHeader&;
+
+    Iterator() = default;
+    const RecordHeader& operator*() const { return current_; }
+    const RecordHeader* operator->() const { return &current_; }
+    Iterator& operator++() {
+      Advance();
+      return *this;
+    }
+    bool operator==(const Iterator& other) const { return remaining_ == other.remaining_; }
+
+   private:
+    friend class RecordHeaders;
+    Iterator(const char* pos, const char* end, int32_t remaining) : pos_(pos), end_(end), remaining_(remaining) {
+      Decode();
+    }
+    void Advance() {
+      if (--remaining_ > 0) Decode();
+    }
+    void Decode();  // decodes the header at pos_ into current_ and moves pos_ past it
+
+    const char* pos_ = nullptr;
+    const char* end_ = nullptr;
+    int32_t remaining_ = 0;
+    RecordHeader current_;
+  };
+
+  RecordHeaders() = default;
+  // [data, end) holds `count` encoded headers, already validated.
+  RecordHeaders(const char* data, const char* end, int32_t count) : data_(data), end_(end), count_(count) {}
+
+  size_t size() const { return static_cast<size_t>(count_); }
+  bool empty() const { return count_ == 0; }
+  Iterator begin() const { return count_ == 0 ? Iterator() : Iterator(data_, end_, count_); }
+  Iterator end() const { return Iterator(); }
+
+ private:
+  const char* data_ = nullptr;
+  const char* end_ = nullptr;
+  int32_t count_ = 0;
+};
+
 // One record, as views into a batch (or into a RecordReader's decompression buffer). Valid until the
 // reader moves on (see RecordReader). std::nullopt key/value = Kafka's null (-1 length).
 struct RecordView {
@@ -127,7 +181,7 @@ struct RecordView {
   int64_t timestamp = 0;
   std::optional<std::string_view> key;
   std::optional<std::string_view> value;
-  absl::Span<const RecordHeader> headers;
+  RecordHeaders headers;
 };
 
 }  // namespace seglog

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "codec/varint.h"
 #include "util/coding.h"
+#include "util/status_macros.h"
 #include "util/strings.h"
 
 namespace seglog {
@@ -40,6 +41,26 @@ char* PutNullable(char* p, const std::optional<std::string_view>& s) {
   return s ? PutBytes(p, *s) : EncodeVarint(p, -1);
 }
 
+// Kafka's MemoryRecordsBuilder.validateProducerState, plus LogAppendTime needing its time.
+absl::Status ValidateProducerState(const BatchBuilderOptions& o) {
+  if (o.transactional && o.producer_id == bf::kNoProducerId) {
+    return absl::InvalidArgumentError("a transactional batch needs a producer id");
+  }
+  if (o.producer_id != bf::kNoProducerId) {
+    if (o.producer_epoch == bf::kNoProducerEpoch) {
+      return absl::InvalidArgumentError(absl::StrCat("producer id ", o.producer_id, " set without an epoch"));
+    }
+    if (o.base_sequence < 0 && !o.control) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("producer id ", o.producer_id, " set without a base sequence (", o.base_sequence, ")"));
+    }
+  }
+  if (o.timestamp_type == TimestampType::kLogAppendTime && o.log_append_time < 0) {
+    return absl::InvalidArgumentError("LogAppendTime batch without log_append_time");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 BatchBuilder::BatchBuilder(const BatchBuilderOptions& options) { Reset(options); }
@@ -61,6 +82,7 @@ size_t BatchBuilder::uncompressed_size() const {
 
 absl::Status BatchBuilder::Append(int64_t timestamp, std::optional<std::string_view> key,
                                   std::optional<std::string_view> value, absl::Span<const RecordHeader> headers) {
+  if (last_offset_ == INT64_MAX) return absl::InvalidArgumentError("record offset would pass INT64_MAX");
   return AppendWithOffset(last_offset_ + 1, timestamp, key, value, headers);
 }
 
@@ -68,6 +90,12 @@ absl::Status BatchBuilder::AppendWithOffset(int64_t offset, int64_t timestamp, s
                                             std::optional<std::string_view> value,
                                             absl::Span<const RecordHeader> headers) {
   if (built_) return absl::FailedPreconditionError("BatchBuilder: Append after Build; call Reset first");
+  if (options_.base_offset < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("negative base offset ", options_.base_offset));
+  }
+  if (timestamp < 0 && timestamp != bf::kNoTimestamp) {  // Kafka: "Invalid negative timestamp"
+    return absl::InvalidArgumentError(absl::StrCat("invalid negative timestamp ", timestamp));
+  }
   if (offset <= last_offset_) {
     return absl::InvalidArgumentError(
         absl::StrCat("record offset ", offset, " is not greater than the previous offset ", last_offset_));
@@ -120,7 +148,7 @@ absl::Status BatchBuilder::AppendWithOffset(int64_t offset, int64_t timestamp, s
     p = PutNullable(p, h.value);
   }
 
-  max_timestamp_ = num_records_ == 0 ? timestamp : std::max(max_timestamp_, timestamp);
+  max_timestamp_ = std::max(max_timestamp_, timestamp);  // starts at -1 (no timestamp), as in Kafka
   last_offset_ = offset;
   ++num_records_;
   return absl::OkStatus();
@@ -129,6 +157,7 @@ absl::Status BatchBuilder::AppendWithOffset(int64_t offset, int64_t timestamp, s
 absl::StatusOr<std::string_view> BatchBuilder::Build() {
   if (built_) return std::string_view(buffer_);
   if (num_records_ == 0) return absl::FailedPreconditionError("BatchBuilder: a batch needs at least one record");
+  RETURN_IF_ERROR(ValidateProducerState(options_));
   if (compressed()) {
     buffer_.resize(bf::kHeaderSize);
     absl::Status s = Compress(options_.compression, records_, &buffer_, options_.compression_level);

@@ -35,8 +35,10 @@ absl::Status TooLarge(std::string_view codec, size_t max_output) {
 
 // Grows *output by up to one step for a decoder to write into; returns the writable window.
 char* GrowForDecoder(std::string* output, size_t start, size_t max_output, size_t* window) {
-  const size_t produced = output->size() - start;
-  *window = std::min(kOutputStep, max_output + 1 - produced);
+  // produced <= max_output here (callers fail as soon as it passes). One byte past the limit is allowed so
+  // an over-limit stream is detected; written so that max_output == SIZE_MAX cannot wrap to a 0 window.
+  const size_t remaining = max_output - (output->size() - start);
+  *window = remaining >= kOutputStep ? kOutputStep : remaining + 1;
   const size_t old_size = output->size();
   output->resize(old_size + *window);
   return output->data() + old_size;
@@ -44,7 +46,14 @@ char* GrowForDecoder(std::string* output, size_t start, size_t max_output, size_
 
 // --- gzip ----------------------------------------------------------------------------------------------
 
+// zlib counts in 32-bit uInt; a batch (int32 Length) never needs more, so larger inputs are refused rather
+// than silently cut.
+constexpr size_t kMaxZlibInput = UINT32_MAX;
+
 absl::Status GzipCompress(std::string_view input, std::string* output, int level) {
+  if (input.size() > kMaxZlibInput) {
+    return absl::InvalidArgumentError(absl::StrCat("gzip input of ", input.size(), " bytes exceeds 4 GiB"));
+  }
   if (level == kDefaultCompressionLevel) level = Z_DEFAULT_COMPRESSION;
   if (level != Z_DEFAULT_COMPRESSION && (level < 1 || level > 9)) {
     return absl::InvalidArgumentError(absl::StrCat("gzip level ", level, " is outside [1, 9]"));
@@ -68,6 +77,7 @@ absl::Status GzipCompress(std::string_view input, std::string* output, int level
 }
 
 absl::Status GzipDecompress(std::string_view input, size_t max_output, std::string* output) {
+  if (input.size() > kMaxZlibInput) return Corrupt("gzip", "compressed payload exceeds 4 GiB");
   z_stream s{};
   if (inflateInit2(&s, 15 + 16) != Z_OK) return absl::InternalError("gzip: inflateInit2 failed");
   std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&s, inflateEnd);

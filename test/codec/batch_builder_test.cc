@@ -174,5 +174,30 @@ TEST_CASE("BaseOffsetAndLeaderEpochRewritesKeepTheCrcValid", "[builder]") {
   CHECK(batch->header().partition_leader_epoch == 77);
 }
 
+TEST_CASE("InvalidProducerStateIsRejectedAsKafkaDoes", "[builder]") {
+  auto build = [](const BatchBuilderOptions& options) {
+    BatchBuilder builder(options);
+    absl::Status s = builder.Append(1, "k", "v");
+    return s.ok() ? builder.Build().status() : s;
+  };
+  CHECK(build({.transactional = true}).code() == absl::StatusCode::kInvalidArgument);  // no producer id
+  CHECK(build({.producer_id = 7}).code() == absl::StatusCode::kInvalidArgument);       // no epoch
+  CHECK(build({.producer_id = 7, .producer_epoch = 1}).code() == absl::StatusCode::kInvalidArgument);  // no seq
+  CHECK(build({.producer_id = 7, .producer_epoch = 1, .base_sequence = 0}).ok());
+  CHECK(build({.timestamp_type = TimestampType::kLogAppendTime}).code() == absl::StatusCode::kInvalidArgument);
+  CHECK(build({.base_offset = -1}).code() == absl::StatusCode::kInvalidArgument);
+}
+
+TEST_CASE("NegativeTimestampsOtherThanNoTimestampAreRejected", "[builder]") {
+  BatchBuilder builder;
+  CHECK(builder.Append(-5, "k", "v").code() == absl::StatusCode::kInvalidArgument);
+  REQUIRE(builder.Append(-1, "k", "v").ok());  // NO_TIMESTAMP is allowed
+  REQUIRE(builder.Append(10, "k", "v").ok());
+  auto batch = BatchView::Parse(*builder.Build());
+  REQUIRE(batch.ok());
+  CHECK(batch->header().base_timestamp == -1);
+  CHECK(batch->header().max_timestamp == 10);
+}
+
 }  // namespace
 }  // namespace seglog

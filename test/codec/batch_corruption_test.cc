@@ -170,8 +170,11 @@ TEST_CASE("TruncatedAndOverlongVarintsAreInvalidArgument", "[corruption]") {
 TEST_CASE("NegativeAndOversizedLengthsAreInvalidArgument", "[corruption]") {
   ExpectInvalid(RawBatch(Record(0, V(-5) + V(-1) + V(0)), 1, 0), "key negative length");
   ExpectInvalid(RawBatch(Record(0, V(-1) + V(-2) + V(0)), 1, 0), "value negative length");
-  ExpectInvalid(RawBatch(Record(0, V(100) + "abc" + V(-1) + V(0)), 1, 0), "key length runs past");
-  ExpectInvalid(RawBatch(Record(0, V(-1) + V(1 << 30) + V(0)), 1, 0), "value length runs past");
+  // The message names the field's byte (61 header + 1 length + 1 attributes + 1 + 1 deltas = 65).
+  ExpectInvalid(RawBatch(Record(0, V(100) + "abc" + V(-1) + V(0)), 1, 0),
+                "record 0 at byte 65: key length 100 runs past the end of the record (5 bytes left)");
+  ExpectInvalid(RawBatch(Record(0, V(-1) + V(1 << 30) + V(0)), 1, 0),
+                "record 0 at byte 66: value length 1073741824 runs past the end of the record (1 bytes left)");
   // Record length larger than the records area, and a negative record length.
   ExpectInvalid(RawBatch(V(1000) + std::string(10, '\0'), 1, 0), "runs past the end");
   ExpectInvalid(RawBatch(V(-3) + std::string(10, '\0'), 1, 0), "negative record length");
@@ -236,6 +239,50 @@ TEST_CASE("RandomSurgeryOnRecordsNeverCrashes", "[corruption]") {
     }
   }
   CHECK(rejected > 0);
+}
+
+TEST_CASE("ManyTinyHeadersCostNoMemoryPerHeader", "[corruption]") {
+  // 2-byte headers (empty key, null value) are legal; RecordHeaders decodes them lazily, so a record with
+  // a million of them needs no per-header storage.
+  const int32_t n = 1'000'000;
+  std::string headers;
+  for (int32_t i = 0; i < n; ++i) headers += V(0) + V(-1);
+  const std::string bytes = RawBatch(Record(0, V(-1) + V(-1) + V(n) + headers), 1, 0);
+  auto batch = BatchView::Parse(bytes);
+  REQUIRE(batch.ok());
+  RecordReader reader;
+  REQUIRE(reader.Reset(*batch).ok());
+  RecordView r;
+  REQUIRE(reader.Next(&r));
+  CHECK(r.headers.size() == static_cast<size_t>(n));
+  size_t seen = 0;
+  for (const RecordHeader& h : r.headers) {
+    CHECK(h.key.empty());
+    CHECK_FALSE(h.value.has_value());
+    ++seen;
+  }
+  CHECK(seen == static_cast<size_t>(n));
+  CHECK_FALSE(reader.Next(&r));
+  CHECK(reader.status().ok());
+}
+
+TEST_CASE("MagicIsReportedBeforeLengthProblems", "[corruption]") {
+  std::string b = Valid();
+  b[bf::kMagicOffset] = 1;
+  internal::StoreBigEndian32(b.data() + bf::kLengthOffset, 3);  // also a bad length
+  absl::Status s = BatchView::Parse(b).status();
+  CHECK(s.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(s.message()).find("magic is 1, expected 2") != std::string::npos);
+}
+
+TEST_CASE("EmptyCompressedBatchIsNotDecompressed", "[corruption]") {
+  // Compaction can leave a batch of no records; like Kafka, its (absent) payload is never decompressed.
+  std::string b = RawBatch("", 0, 5);
+  b[bf::kAttributesOffset + 1] = static_cast<char>(CompressionType::kZstd);
+  Reseal(&b);
+  auto decoded = test::DecodeBatch(b);
+  REQUIRE(decoded.ok());
+  CHECK(decoded->empty());
 }
 
 }  // namespace

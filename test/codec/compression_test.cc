@@ -143,6 +143,18 @@ TEST_CASE("CorruptPayloadsAreErrorsNotCrashes", "[compression]") {
   }
 }
 
+TEST_CASE("UnlimitedOutputIsAllowed", "[compression]") {
+  const std::string input = Compressible(200000);
+  for (CompressionType codec : kCodecs) {
+    INFO(CompressionTypeName(codec));
+    std::string compressed;
+    REQUIRE(Compress(codec, input, &compressed).ok());
+    std::string out;
+    REQUIRE(Decompress(codec, compressed, SIZE_MAX, &out).ok());
+    CHECK(out == input);
+  }
+}
+
 TEST_CASE("BadLevelsAreRejected", "[compression]") {
   std::string out;
   CHECK(Compress(CompressionType::kGzip, "x", &out, 42).code() == absl::StatusCode::kInvalidArgument);
