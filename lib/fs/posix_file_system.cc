@@ -37,6 +37,18 @@ int OpenRetryingEintr(const std::string& path, int flags, mode_t mode = 0644) {
   return fd;
 }
 
+// Opens `path` and fstats the descriptor into *st. Returns the descriptor (closed again on failure).
+absl::StatusOr<int> OpenAndStat(const std::string& path, int flags, struct stat* st) {
+  const int fd = OpenRetryingEintr(path, flags);
+  if (fd < 0) return ErrnoToStatus(errno, "open", path);
+  if (::fstat(fd, st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    return ErrnoToStatus(err, "fstat", path);
+  }
+  return fd;
+}
+
 absl::Status ClosedError(const std::string& path) {
   return absl::FailedPreconditionError(absl::StrCat("file ", path, " is closed"));
 }
@@ -200,14 +212,8 @@ class PosixFileSystem final : public FileSystem {
     if (options.create) flags |= O_CREAT;
     if (options.create && options.exclusive) flags |= O_EXCL;
     if (options.truncate) flags |= O_TRUNC;
-    const int fd = OpenRetryingEintr(path, flags);
-    if (fd < 0) return ErrnoToStatus(errno, "open", path);
     struct stat st;
-    if (::fstat(fd, &st) != 0) {
-      const int err = errno;
-      ::close(fd);
-      return ErrnoToStatus(err, "fstat", path);
-    }
+    ASSIGN_OR_RETURN(const int fd, OpenAndStat(path, flags, &st));
     if (S_ISDIR(st.st_mode)) {
       ::close(fd);
       return ErrnoToStatus(EISDIR, "open", path);
@@ -301,14 +307,8 @@ class PosixFileSystem final : public FileSystem {
   }
 
   absl::StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
-    const int fd = OpenRetryingEintr(path, O_RDWR | O_CREAT | O_CLOEXEC);
-    if (fd < 0) return ErrnoToStatus(errno, "open", path);
     struct stat st;
-    if (::fstat(fd, &st) != 0) {
-      const int err = errno;
-      ::close(fd);
-      return ErrnoToStatus(err, "fstat", path);
-    }
+    ASSIGN_OR_RETURN(const int fd, OpenAndStat(path, O_RDWR | O_CREAT | O_CLOEXEC, &st));
     // Keyed by inode, so two spellings of one path are the same lock.
     std::string key = absl::StrCat(st.st_dev, ":", st.st_ino);
     if (!locks_->TryAcquire(key)) {
