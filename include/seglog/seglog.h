@@ -10,6 +10,7 @@
 #include "seglog/crc32c.h"
 #include "seglog/file_system.h"
 #include "seglog/record_batch.h"
+#include "seglog/sparse_index.h"
 #include "seglog/version.h"
 
 #endif  // SEGLOG_SEGLOG_H_
