@@ -9,7 +9,9 @@
 #include "seglog/compression.h"
 #include "seglog/crc32c.h"
 #include "seglog/file_system.h"
+#include "seglog/log_files.h"
 #include "seglog/record_batch.h"
+#include "seglog/segment.h"
 #include "seglog/sparse_index.h"
 #include "seglog/version.h"
 

@@ -109,6 +109,9 @@ class SparseIndex {
   absl::Status Sync();
   // Syncs, trims to the entries and unmaps. Later calls other than the destructor fail.
   absl::Status Close();
+  // The file is being deleted: Close() (and the destructor) will only unmap, never touch the path again.
+  // Lookups keep working on the mapping until then.
+  void MarkDeleted() { deleted_ = true; }
 
   IndexKind kind() const { return kind_; }
   int64_t base_offset() const { return base_offset_; }
@@ -142,6 +145,7 @@ class SparseIndex {
   std::atomic<size_t> max_entries_{0};     // entries the current mapping holds
   std::atomic<size_t> entries_{0};         // published entries (release on append)
   bool closed_ = false;
+  bool deleted_ = false;
 };
 
 }  // namespace seglog

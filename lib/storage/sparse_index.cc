@@ -245,7 +245,7 @@ absl::Status SparseIndex::Sync() {
 
 absl::Status SparseIndex::Close() {
   if (closed_) return ClosedError(path_);
-  absl::Status status = TrimToEntries();
+  absl::Status status = deleted_ ? absl::OkStatus() : TrimToEntries();
   absl::MutexLock lock(&map_mu_);
   map_.reset();
   closed_ = true;
