@@ -16,22 +16,9 @@
 namespace seglog {
 namespace {
 
-struct Env {
-  explicit Env(bool posix) {
-    if (posix) {
-      dir = std::make_unique<test::TempDir>();
-      fs = NewPosixFileSystem();
-      root = dir->path();
-    } else {
-      fs = NewMemFileSystem();
-      root = "/t-0";
-      REQUIRE_OK(fs->CreateDirs(root));
-    }
-  }
+struct Env : test::TestFs {
+  explicit Env(bool posix) : TestFs(posix, "/t-0") {}
   std::string Path(int64_t base, std::string_view suffix) const { return JoinPath(root, SegmentFileName(base, suffix)); }
-  std::unique_ptr<test::TempDir> dir;
-  std::unique_ptr<FileSystem> fs;
-  std::string root;
 };
 
 constexpr int64_t kT0 = 1700000000000;

@@ -13,22 +13,9 @@
 namespace seglog {
 namespace {
 
-struct Env {
-  explicit Env(bool posix) {
-    if (posix) {
-      dir = std::make_unique<test::TempDir>();
-      fs = NewPosixFileSystem();
-      root = dir->path();
-    } else {
-      fs = NewMemFileSystem();
-      root = "/idx";
-      REQUIRE_OK(fs->CreateDirs(root));
-    }
-  }
+struct Env : test::TestFs {
+  explicit Env(bool posix) : TestFs(posix, "/idx") {}
   std::string Path(const std::string& name) const { return JoinPath(root, name); }
-  std::unique_ptr<test::TempDir> dir;
-  std::unique_ptr<FileSystem> fs;
-  std::string root;
 };
 
 std::unique_ptr<SparseIndex> OpenIndex(FileSystem* fs, const std::string& path, IndexKind kind, int64_t base,

@@ -38,6 +38,19 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
+TestFs::TestFs(bool posix, const std::string& mem_root) {
+  if (posix) {
+    dir = std::make_unique<TempDir>();
+    fs = NewPosixFileSystem();
+    root = dir->path();
+  } else {
+    fs = NewMemFileSystem();
+    root = mem_root;
+    const absl::Status s = fs->CreateDirs(root);
+    REQUIRE(s.ok());
+  }
+}
+
 std::string ToHex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;

@@ -10,6 +10,7 @@
 #define SEGLOG_TEST_SUPPORT_TEST_UTIL_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "seglog/batch_builder.h"
 #include "seglog/batch_view.h"
+#include "seglog/file_system.h"
 
 // REQUIRE_OK(expr) / REQUIRE_CODE(expr, absl::StatusCode::kX) for absl::Status and absl::StatusOr, printing
 // the status when they fail.
@@ -62,6 +64,14 @@ class TempDir {
 
  private:
   std::string path_;
+};
+
+// A file system for a test that runs on both: POSIX in a fresh TempDir, or in-memory under `mem_root`.
+struct TestFs {
+  TestFs(bool posix, const std::string& mem_root);
+  std::unique_ptr<TempDir> dir;  // POSIX only
+  std::unique_ptr<FileSystem> fs;
+  std::string root;
 };
 
 std::string ToHex(std::string_view bytes);
