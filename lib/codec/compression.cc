@@ -193,8 +193,9 @@ absl::Status Lz4Decompress(std::string_view input, size_t max_output, std::strin
   const size_t start = output->size();
   const char* src = input.data();
   size_t left = input.size();
-  size_t hint = 1;
-  while (left > 0) {
+  size_t hint = 1;  // 0 once a frame is complete
+  // Until the input is consumed and the last frame complete (the decoder may stop when the window fills).
+  while (left > 0 || hint != 0) {
     size_t window;
     char* dst = GrowForDecoder(output, start, max_output, &window);
     size_t src_size = left;
@@ -205,19 +206,9 @@ absl::Status Lz4Decompress(std::string_view input, size_t max_output, std::strin
     if (output->size() - start > max_output) return TooLarge("lz4", max_output);
     src += src_size;
     left -= src_size;
-    if (src_size == 0 && dst_size == 0) return Corrupt("lz4", "decoder made no progress");
-  }
-  // Drain output the decoder still holds (it may stop when the window fills).
-  while (hint != 0) {
-    size_t window;
-    char* dst = GrowForDecoder(output, start, max_output, &window);
-    size_t src_size = 0;
-    size_t dst_size = window;
-    hint = LZ4F_decompress(ctx, dst, &dst_size, src, &src_size, nullptr);
-    output->resize(output->size() - window + dst_size);
-    if (LZ4F_isError(hint)) return Corrupt("lz4", LZ4F_getErrorName(hint));
-    if (output->size() - start > max_output) return TooLarge("lz4", max_output);
-    if (hint != 0 && dst_size == 0) return Corrupt("lz4", "frame is truncated");
+    if (src_size == 0 && dst_size == 0) {
+      return Corrupt("lz4", left == 0 ? "frame is truncated" : "decoder made no progress");
+    }
   }
   return absl::OkStatus();
 }

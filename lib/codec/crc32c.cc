@@ -72,12 +72,9 @@ uint32_t Crc32cExtendIsal(uint32_t crc, const void* data, size_t size) {
 
 }  // namespace internal
 
+// Crc32cExtendIsal is the portable code when seglog was built without ISA-L.
 uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t size) {
-#ifdef SEGLOG_HAVE_ISAL
   return internal::Crc32cExtendIsal(crc, data, size);
-#else
-  return internal::Crc32cExtendPortable(crc, data, size);
-#endif
 }
 
 uint32_t Crc32c(const void* data, size_t size) { return Crc32cExtend(0, data, size); }

@@ -116,9 +116,9 @@ absl::Status SparseIndex::Append(int64_t key, int64_t value) {
     return absl::InvalidArgumentError(absl::StrCat("index ", path_, ": position ", value, " does not fit uint32"));
   }
   const size_t n = entries();
-  if (n > 0 && key <= last_entry().key) {
-    return absl::InvalidArgumentError(absl::StrCat("index ", path_, ": offset ", key,
-                                                   " is not greater than the last entry's ", last_entry().key));
+  if (const int64_t last = last_entry().key; n > 0 && key <= last) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("index ", path_, ": offset ", key, " is not greater than the last entry's ", last));
   }
   if (n >= max_entries()) {
     return absl::ResourceExhaustedError(absl::StrCat("index ", path_, " is full (", n, " entries)"));
