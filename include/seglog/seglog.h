@@ -11,6 +11,7 @@
 #include "seglog/file_system.h"
 #include "seglog/log_files.h"
 #include "seglog/record_batch.h"
+#include "seglog/partition.h"
 #include "seglog/segment.h"
 #include "seglog/sparse_index.h"
 #include "seglog/version.h"

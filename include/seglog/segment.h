@@ -84,10 +84,12 @@ class Segment {
   // Opens the segment `<dir>/<base>.log` (+ indexes), creating missing files. `created_ms` is the creation
   // time used by segment.ms when the segment has no timestamped batch; `roll_jitter_ms` is this segment's
   // share of segment.jitter.ms. An existing log is not validated here: call Recover() when the partition's
-  // recovery rules say so. Indexes that fail their sanity check are rebuilt.
+  // recovery rules say so. Indexes that are missing (for a non-empty log) or fail their sanity check are
+  // started afresh and, with `rebuild_indexes`, rebuilt at once by Recover(); without, needs_recovery() says
+  // so and the caller runs Recover() under its own rules.
   static absl::StatusOr<std::unique_ptr<Segment>> Open(FileSystem* fs, const std::string& dir, int64_t base_offset,
                                                       const SegmentConfig& config, int64_t created_ms,
-                                                      int64_t roll_jitter_ms = 0);
+                                                      int64_t roll_jitter_ms = 0, bool rebuild_indexes = true);
   ~Segment();
   Segment(const Segment&) = delete;
   Segment& operator=(const Segment&) = delete;
@@ -105,7 +107,9 @@ class Segment {
 
   // Validates every batch from the start (size, magic, CRC-32C, offsets increasing and in range), rebuilds
   // both indexes, and truncates the log after the last valid batch (a torn, garbage or zero-filled tail).
-  absl::StatusOr<RecoveryResult> Recover();
+  // When the valid batches end before `required_offset` (data the caller knows was fsynced), nothing is
+  // truncated and the result is kDataLoss naming the first invalid byte.
+  absl::StatusOr<RecoveryResult> Recover(int64_t required_offset = -1);
 
   // Removes every batch whose last offset is >= `offset` (whole batches) and the index entries at or after
   // it. Returns the bytes removed.
@@ -126,15 +130,32 @@ class Segment {
   // Resizes the indexes back to segment.index.bytes (an active segment after load or truncation).
   absl::Status ResizeIndexes();
 
+  // Whole batches from the one holding `offset`: at most `max_bytes` of them (but the first whole when
+  // `min_one_batch`), stopping before a batch whose base offset is >= `bound_offset`. Empty (length 0) when
+  // no batch in the segment qualifies.
+  struct Slice {
+    uint64_t position = 0;
+    uint64_t length = 0;
+    int64_t next_offset = 0;  // after the last batch in the slice
+    std::string_view bytes;   // valid while `pin` is held
+    std::shared_ptr<const void> pin;
+  };
+  absl::StatusOr<Slice> Read(int64_t offset, size_t max_bytes, int64_t bound_offset, bool min_one_batch) const;
+
   // fdatasync of the log, msync of the indexes.
   absl::Status Flush();
-  // Flushes nothing; trims the indexes and closes the files. Reads fail afterwards.
+  // fdatasync of the log only (the indexes are rebuilt by recovery if a crash loses them).
+  absl::Status SyncLog();
+  // Flushes nothing; trims and closes the indexes. Appends fail afterwards; reads keep working (the log's
+  // descriptor stays open for readers until the Segment is destroyed).
   absl::Status Close();
   // Renames the three files to `*.deleted`, then removes them. A reader holding this Segment keeps working
   // until it lets go (open handles and mappings outlive the names).
   absl::Status Delete();
 
   int64_t base_offset() const { return base_offset_; }
+  // Open found an index missing or inconsistent and did not rebuild it (rebuild_indexes = false).
+  bool needs_recovery() const { return needs_recovery_; }
   uint64_t size() const { return size_.load(std::memory_order_acquire); }
   // The largest timestamp in the segment (-1 if none) and the offset of the batch holding it.
   TimestampAndOffset max_timestamp() const;
@@ -175,6 +196,7 @@ class Segment {
   std::atomic<int64_t> rolling_based_timestamp_{-1};       // first batch's MaxTimestamp, -1 if unknown
   bool closed_ = false;
   bool deleted_ = false;
+  bool needs_recovery_ = false;
 };
 
 }  // namespace seglog

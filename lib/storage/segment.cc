@@ -28,11 +28,12 @@ Segment::Segment(FileSystem* fs, std::string dir, int64_t base_offset, const Seg
 
 Segment::~Segment() {
   if (!closed_) (void)Close();
+  if (log_ != nullptr) (void)log_->Close();
 }
 
 absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(FileSystem* fs, const std::string& dir, int64_t base_offset,
                                                       const SegmentConfig& config, int64_t created_ms,
-                                                      int64_t roll_jitter_ms) {
+                                                      int64_t roll_jitter_ms, bool rebuild_indexes) {
   if (base_offset < 0) return absl::InvalidArgumentError(absl::StrCat("negative segment base offset ", base_offset));
   std::unique_ptr<Segment> s(new Segment(fs, dir, base_offset, config, created_ms, roll_jitter_ms));
   ASSIGN_OR_RETURN(s->log_, fs->OpenFile(s->log_path_, {.create = true}));
@@ -57,8 +58,10 @@ absl::StatusOr<std::unique_ptr<Segment>> Segment::Open(FileSystem* fs, const std
   ASSIGN_OR_RETURN(s->offset_index_, open_index(kIndexSuffix, IndexKind::kOffset));
   ASSIGN_OR_RETURN(s->time_index_, open_index(kTimeIndexSuffix, IndexKind::kTime));
 
-  if (rebuild) {
+  if (rebuild && rebuild_indexes) {
     RETURN_IF_ERROR(s->Recover().status());
+  } else if (rebuild) {
+    s->needs_recovery_ = true;
   } else if (size > 0) {
     const IndexEntry last_time = s->time_index_->last_entry();
     s->ObserveTimestamp(last_time.key, last_time.value);
@@ -164,7 +167,7 @@ absl::StatusOr<size_t> Segment::ReadAt(uint64_t position, size_t max_bytes, std:
   return got;
 }
 
-absl::StatusOr<RecoveryResult> Segment::Recover() {
+absl::StatusOr<RecoveryResult> Segment::Recover(int64_t required_offset) {
   // Like Kafka's index reset(): empty, and back to full capacity (a trimmed index has no room left).
   RETURN_IF_ERROR(offset_index_->Reset());
   RETURN_IF_ERROR(time_index_->Reset());
@@ -206,7 +209,14 @@ absl::StatusOr<RecoveryResult> Segment::Recover() {
     ++result.batches;
   }
   result.truncated_bytes = file_size - result.valid_bytes;
+  if (result.next_offset < required_offset) {
+    return absl::DataLossError(absl::StrCat(
+        log_path_, ": fsynced data is damaged: the valid batches end at offset ", result.next_offset, " (byte ",
+        result.valid_bytes, " of ", file_size, "), before offset ", required_offset, " that was flushed",
+        result.stopped_by.ok() ? std::string() : absl::StrCat(" (", result.stopped_by.message(), ")")));
+  }
   if (result.truncated_bytes > 0) RETURN_IF_ERROR(log_->Truncate(result.valid_bytes));
+  needs_recovery_ = false;
   const TimestampAndOffset max = max_timestamp();
   if (max.timestamp >= 0) RETURN_IF_ERROR(time_index_->MaybeAppendTime(max.timestamp, max.offset, true));
   bytes_since_last_index_entry_ = result.valid_bytes - last_index_entry;
@@ -298,13 +308,43 @@ absl::Status Segment::Flush() {
   return time_index_->Sync();
 }
 
+absl::Status Segment::SyncLog() {
+  if (closed_) return absl::FailedPreconditionError(absl::StrCat("segment ", log_path_, " is closed"));
+  return log_->Sync();
+}
+
 absl::Status Segment::Close() {
   if (closed_) return absl::FailedPreconditionError(absl::StrCat("segment ", log_path_, " is closed"));
   closed_ = true;
   absl::Status status = offset_index_->Close();
   status.Update(time_index_->Close());
-  status.Update(log_->Close());
   return status;
+}
+
+absl::StatusOr<Segment::Slice> Segment::Read(int64_t offset, size_t max_bytes, int64_t bound_offset,
+                                             bool min_one_batch) const {
+  Slice slice;
+  ASSIGN_OR_RETURN(std::optional<BatchPosition> first, TranslateOffset(offset));
+  if (!first || first->base_offset >= bound_offset) return slice;
+  const uint64_t end = size();
+  slice.position = first->position;
+  std::optional<BatchPosition> at = first;
+  while (at && at->base_offset < bound_offset) {
+    if (slice.length + at->size > max_bytes && !(slice.length == 0 && min_one_batch)) break;
+    slice.length += at->size;
+    slice.next_offset = at->last_offset + 1;
+    ASSIGN_OR_RETURN(at, ReadBatchPosition(at->position + at->size, end));
+  }
+  if (slice.length == 0) return slice;
+  auto copy = std::make_shared<std::string>();
+  ASSIGN_OR_RETURN(const size_t got, ReadAt(slice.position, slice.length, copy.get()));
+  if (got != slice.length) {
+    return absl::InternalError(absl::StrCat(log_path_, ": short read of ", slice.length, " bytes at ",
+                                            slice.position, " (", got, " read)"));
+  }
+  slice.bytes = *copy;
+  slice.pin = std::move(copy);
+  return slice;
 }
 
 absl::Status Segment::Delete() {

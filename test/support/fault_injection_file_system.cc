@@ -97,6 +97,12 @@ class FaultInjectionFileSystem::FaultFile final : public File {
   }
 
   absl::Status Sync() override {
+    std::shared_ptr<const std::function<void(const std::string&)>> hook;
+    {
+      absl::MutexLock lock(&fs_->mu_);
+      hook = fs_->sync_hook_;
+    }
+    if (hook != nullptr) (*hook)(path());  // outside the lock: the hook may block
     absl::MutexLock lock(&fs_->mu_);
     RETURN_IF_ERROR(fs_->CheckEpochLocked(epoch_, path()));
     RETURN_IF_ERROR(fs_->MaybeInjectLocked(Op::kSync, path()));
@@ -410,6 +416,11 @@ void FaultInjectionFileSystem::InjectError(Op op, absl::Status error, std::strin
   if (count <= 0) return;
   absl::MutexLock lock(&mu_);
   rules_.push_back(ErrorRule{op, std::move(error), std::move(path_substring), count});
+}
+
+void FaultInjectionFileSystem::SetSyncHook(std::function<void(const std::string& path)> hook) {
+  absl::MutexLock lock(&mu_);
+  sync_hook_ = hook ? std::make_shared<const std::function<void(const std::string&)>>(std::move(hook)) : nullptr;
 }
 
 void FaultInjectionFileSystem::ClearErrors() {

@@ -36,6 +36,7 @@
 #define SEGLOG_TEST_SUPPORT_FAULT_INJECTION_FILE_SYSTEM_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -118,6 +119,10 @@ class FaultInjectionFileSystem final : public FileSystem {
   void InjectError(Op op, absl::Status error, std::string path_substring = "", int count = 1);
   void ClearErrors();
 
+  // Calls `hook` with the file's path at the start of every File::Sync, outside the internal lock, so a test
+  // can hold an fsync in flight (e.g. block until other threads have queued behind it). Empty to remove.
+  void SetSyncHook(std::function<void(const std::string& path)> hook);
+
   // With a value, the disk has that many free bytes: growing a file consumes them; shrinking one (Truncate,
   // RemoveFile, being replaced by Rename, a crash cutting it back) frees them. A write that does not fit
   // writes the prefix that does, then fails with kResourceExhausted (a short write on a full disk).
@@ -170,6 +175,7 @@ class FaultInjectionFileSystem final : public FileSystem {
   };
   std::vector<ErrorRule> rules_ ABSL_GUARDED_BY(mu_);
   std::optional<uint64_t> free_space_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const std::function<void(const std::string&)>> sync_hook_ ABSL_GUARDED_BY(mu_);
   std::set<FaultMappedFile*> mappings_ ABSL_GUARDED_BY(mu_);  // live, for write-back at a crash
   std::set<FaultLock*> locks_ ABSL_GUARDED_BY(mu_);           // live, for release at a crash
   int64_t sync_count_ ABSL_GUARDED_BY(mu_) = 0;
