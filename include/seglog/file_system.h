@@ -14,9 +14,18 @@
 // ENOENT -> kNotFound, EEXIST -> kAlreadyExists, ENOSPC/EDQUOT -> kResourceExhausted, EACCES/EPERM ->
 // kPermissionDenied, anything else -> kInternal (kDataLoss for EIO). Messages name the path and the operation.
 //
+// Zero-copy reads: File::MapForRead hands out a FileRegion, read-only bytes of the file that stay valid (and
+// keep their contents) while held, even if the file is truncated, renamed, removed or closed meanwhile.
+//
+//   ASSIGN_OR_RETURN(std::shared_ptr<const seglog::FileRegion> region, file->MapForRead(max_segment_bytes));
+//   const uint64_t end = published_end.load(std::memory_order_acquire);  // bytes the appender has published
+//   if (region->length() < end) ...map again...
+//   std::string_view batch(region->data() + position, size);             // position + size <= end
+//
 // Thread safety: a FileSystem is safe to use from many threads at once. A File is safe for concurrent ReadAt
-// calls alongside one writer (Append/WriteAt/Truncate/Sync from one thread at a time). A MappedFile is not
-// synchronised: callers coordinate access to its bytes.
+// and MapForRead calls alongside one writer (Append/WriteAt/Truncate/Sync from one thread at a time). A
+// FileRegion is immutable and may be read from any thread. A MappedFile is not synchronised: callers
+// coordinate access to its bytes.
 #ifndef SEGLOG_FILE_SYSTEM_H_
 #define SEGLOG_FILE_SYSTEM_H_
 
@@ -31,6 +40,22 @@
 #include "absl/types/span.h"
 
 namespace seglog {
+
+// Read-only bytes of a file for zero-copy reads (File::MapForRead). Valid and unchanged while held.
+// Destroying the last reference unmaps them; a region may outlive the File and the FileSystem it came from.
+class FileRegion {
+ public:
+  FileRegion() = default;
+  FileRegion(const FileRegion&) = delete;
+  FileRegion& operator=(const FileRegion&) = delete;
+  virtual ~FileRegion() = default;
+
+  // The first byte of the file (position 0). Null when length() is 0.
+  virtual const char* data() const = 0;
+  // How many positions the region spans. Only positions the file holds may be read (see File::MapForRead):
+  // on POSIX, touching a page wholly past the end of the file raises SIGBUS.
+  virtual size_t length() const = 0;
+};
 
 // An open file: positional reads, appends, positional writes, truncation and fdatasync.
 class File {
@@ -65,6 +90,22 @@ class File {
 
   // Closes the handle. Further calls fail with kFailedPrecondition. The destructor closes too.
   virtual absl::Status Close() = 0;
+
+  // Maps the file read-only for zero-copy reads, asking for `length` bytes (which may exceed the file's
+  // current size). Through the region, any byte at a position < region->length() that the file holds can be
+  // read: bytes written before the call, and bytes appended later through this handle once the Append has
+  // returned (the caller publishes the new size to its readers with release/acquire ordering). A held
+  // region's readable bytes never change: a Truncate through this handle first detaches the mapped bytes
+  // past the new size (they keep their old contents), and rename, removal, Close or destruction of the File
+  // do not affect it. length() may be smaller than asked (an implementation that cannot follow appends maps
+  // what exists) or larger; callers check it and map again when they need more.
+  // The default implementation copies min(length, size) bytes with ReadAt (a snapshot).
+  // Caveats: after a Truncate, a held region no longer follows appends below the old size (map again); and
+  // bytes overwritten in place with WriteAt may or may not show through a held region (POSIX shows them, the
+  // in-memory file system does not), so callers never WriteAt over bytes that readers may be reading.
+  // Asking for 0 bytes gives an empty region. kFailedPrecondition when the handle is closed; the errno
+  // mapping above for mmap failures.
+  virtual absl::StatusOr<std::shared_ptr<const FileRegion>> MapForRead(uint64_t length) const;
 
   // The operating system's descriptor for zero-copy transfer (sendfile), or -1 where there is none
   // (in-memory files). Owned by the File; valid until Close().

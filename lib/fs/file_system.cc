@@ -1,4 +1,7 @@
-// Helpers built on the FileSystem interface: whole-file read, atomic replace, path manipulation.
+// Helpers built on the FileSystem interface: whole-file read, atomic replace, path manipulation, and the
+// default File::MapForRead (a snapshot copy).
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,7 +19,36 @@ std::string_view StripTrailingSlashes(std::string_view path) {
   return path;
 }
 
+// A private copy of a file's first bytes: what File::MapForRead gives when an implementation cannot map.
+class SnapshotRegion final : public FileRegion {
+ public:
+  SnapshotRegion(std::unique_ptr<char[]> bytes, size_t length) : bytes_(std::move(bytes)), length_(length) {}
+
+  const char* data() const override { return length_ == 0 ? nullptr : bytes_.get(); }
+  size_t length() const override { return length_; }
+
+ private:
+  const std::unique_ptr<char[]> bytes_;
+  const size_t length_;
+};
+
 }  // namespace
+
+absl::StatusOr<std::shared_ptr<const FileRegion>> File::MapForRead(uint64_t length) const {
+  ASSIGN_OR_RETURN(const uint64_t size, Size());
+  const size_t wanted = static_cast<size_t>(std::min(length, size));
+  std::unique_ptr<char[]> bytes;
+  size_t filled = 0;
+  if (wanted > 0) {
+    bytes = std::make_unique_for_overwrite<char[]>(wanted);
+    while (filled < wanted) {  // ReadAt stops short only at the end, which a concurrent Truncate may move
+      ASSIGN_OR_RETURN(const size_t n, ReadAt(filled, absl::MakeSpan(bytes.get() + filled, wanted - filled)));
+      if (n == 0) break;
+      filled += n;
+    }
+  }
+  return std::make_shared<const SnapshotRegion>(std::move(bytes), filled);
+}
 
 absl::StatusOr<std::string> ReadFileToString(FileSystem* fs, const std::string& path) {
   ASSIGN_OR_RETURN(std::unique_ptr<File> file, fs->OpenFile(path, {.read_only = true}));

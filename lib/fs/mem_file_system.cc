@@ -1,5 +1,6 @@
 // The in-memory FileSystem: a map from normalised absolute path to node (directory or file inode). Open
-// handles share the inode, so a renamed or removed file stays readable through them (POSIX semantics).
+// handles share the inode, so a renamed or removed file stays readable through them (POSIX semantics), and
+// read regions share the inode's buffer (see Inode for how they keep their bytes).
 // Errors use the errno the POSIX calls would have set, mapped by ErrnoToStatus, so both file systems agree.
 #include <algorithm>
 #include <atomic>
@@ -25,10 +26,102 @@ namespace {
 using internal::ErrnoToStatus;
 using internal::LockTable;
 
-// A regular file's bytes, shared by the directory entry and every handle open on it.
+// Stably addressed, zero-initialised storage for a file's bytes.
+struct Buffer {
+  explicit Buffer(size_t n) : bytes(std::make_unique<char[]>(n)), capacity(n) {}
+  const std::unique_ptr<char[]> bytes;
+  const size_t capacity;
+};
+
+// A regular file's bytes, shared by the directory entry and every handle open on it: the first `size` bytes
+// of `buffer` (null while the file has never held a byte).
+//
+// Regions (File::MapForRead) hold a buffer and read it without the mutex, so every buffer a region holds
+// keeps this invariant: its bytes [0, capacity) equal the file's bytes at those positions that are below the
+// file's size. Hence appends within the capacity write in place (past the size, where no reader looks); an
+// append past the capacity first fills the old buffer, then moves to a bigger one; and anything that changes
+// bytes below the size (an overwrite, a shrink) first moves to a private copy when a region shares the
+// buffer. A region drops its reference under `mu`, so use_count() read under `mu` is exact.
 struct Inode {
+  // Appending to a full buffer moves to one at least this big (and at least twice as big).
+  static constexpr size_t kMinCapacity = 4096;
+
+  size_t CapacityLocked() const ABSL_SHARED_LOCKS_REQUIRED(mu) { return buffer == nullptr ? 0 : buffer->capacity; }
+
+  // Copies up to dst.size() bytes from `offset` into dst; returns how many (0 at or past the end).
+  size_t ReadLocked(uint64_t offset, absl::Span<char> dst) const ABSL_SHARED_LOCKS_REQUIRED(mu) {
+    if (offset >= size) return 0;
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(dst.size(), size - offset));
+    if (n > 0) std::memcpy(dst.data(), buffer->bytes.get() + offset, n);
+    return n;
+  }
+
+  // Writes `data` at `offset`, zero-filling any gap past the end and growing the file as needed.
+  void WriteLocked(uint64_t offset, std::string_view data) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    const uint64_t end = offset + data.size();
+    if (offset < size && !data.empty()) UnshareLocked();  // changes bytes below the size
+    if (buffer != nullptr) FillLocked(buffer.get(), offset, data);
+    if (end > CapacityLocked()) {
+      auto grown =
+          std::make_shared<Buffer>(std::max<size_t>({static_cast<size_t>(end), 2 * CapacityLocked(), kMinCapacity}));
+      if (size > 0) std::memcpy(grown->bytes.get(), buffer->bytes.get(), size);
+      FillLocked(grown.get(), offset, data);
+      buffer = std::move(grown);
+    }
+    size = std::max<uint64_t>(size, end);
+  }
+
+  // Sets the size, dropping or zero-extending the tail.
+  void ResizeLocked(uint64_t new_size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    if (new_size >= size) {
+      WriteLocked(new_size, {});
+      return;
+    }
+    UnshareLocked();  // later writes land below the old size, where a region must keep the old bytes
+    size = new_size;
+  }
+
+  // Moves to a private copy of the buffer if a region shares it.
+  void UnshareLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    if (buffer == nullptr || buffer.use_count() == 1) return;
+    auto copy = std::make_shared<Buffer>(buffer->capacity);
+    std::memcpy(copy->bytes.get(), buffer->bytes.get(), size);
+    buffer = std::move(copy);
+  }
+
+  // Writes into `b` the part of the zero gap [size, offset) and of `data` (at `offset`) below its capacity.
+  void FillLocked(Buffer* b, uint64_t offset, std::string_view data) const ABSL_SHARED_LOCKS_REQUIRED(mu) {
+    const uint64_t capacity = b->capacity;
+    if (offset > size && size < capacity) {
+      std::memset(b->bytes.get() + size, 0, static_cast<size_t>(std::min(offset, capacity) - size));
+    }
+    if (offset < capacity && !data.empty()) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(data.size(), capacity - offset));
+      std::memcpy(b->bytes.get() + offset, data.data(), n);
+    }
+  }
+
   absl::Mutex mu;
-  std::string data ABSL_GUARDED_BY(mu);
+  std::shared_ptr<Buffer> buffer ABSL_GUARDED_BY(mu);
+  uint64_t size ABSL_GUARDED_BY(mu) = 0;
+};
+
+// The bytes of an inode's buffer (File::MapForRead), from position 0 to the buffer's capacity.
+class MemRegion final : public FileRegion {
+ public:
+  MemRegion(std::shared_ptr<Inode> inode, std::shared_ptr<Buffer> buffer)
+      : inode_(std::move(inode)), buffer_(std::move(buffer)) {}
+  ~MemRegion() override {
+    absl::MutexLock lock(&inode_->mu);  // makes the inode's use_count() exact (see Inode)
+    buffer_.reset();
+  }
+
+  const char* data() const override { return buffer_ == nullptr ? nullptr : buffer_->bytes.get(); }
+  size_t length() const override { return buffer_ == nullptr ? 0 : buffer_->capacity; }
+
+ private:
+  const std::shared_ptr<Inode> inode_;
+  std::shared_ptr<Buffer> buffer_;  // null for an empty region
 };
 
 // A directory entry: a directory (no inode) or a regular file.
@@ -60,10 +153,7 @@ class MemFile final : public File {
   absl::StatusOr<size_t> ReadAt(uint64_t offset, absl::Span<char> dst) const override {
     if (closed_.load()) return ClosedError(path_);
     absl::ReaderMutexLock lock(&inode_->mu);
-    if (offset >= inode_->data.size()) return 0;
-    const size_t n = std::min<uint64_t>(dst.size(), inode_->data.size() - offset);
-    std::memcpy(dst.data(), inode_->data.data() + offset, n);
-    return n;
+    return inode_->ReadLocked(offset, dst);
   }
 
   absl::Status Append(std::string_view data) override {
@@ -88,7 +178,7 @@ class MemFile final : public File {
   absl::Status Truncate(uint64_t size) override {
     RETURN_IF_ERROR(CheckWritable());
     absl::MutexLock lock(&inode_->mu);
-    inode_->data.resize(size, '\0');
+    inode_->ResizeLocked(size);
     end_ = size;
     return absl::OkStatus();
   }
@@ -96,7 +186,7 @@ class MemFile final : public File {
   absl::StatusOr<uint64_t> Size() const override {
     if (closed_.load()) return ClosedError(path_);
     absl::ReaderMutexLock lock(&inode_->mu);
-    return inode_->data.size();
+    return inode_->size;
   }
 
   absl::Status Close() override {
@@ -104,13 +194,19 @@ class MemFile final : public File {
     return absl::OkStatus();
   }
 
+  // The region shares the inode's current buffer, so it follows appends up to the buffer's capacity.
+  absl::StatusOr<std::shared_ptr<const FileRegion>> MapForRead(uint64_t length) const override {
+    if (closed_.load()) return ClosedError(path_);
+    if (length == 0) return std::make_shared<const MemRegion>(inode_, nullptr);
+    absl::ReaderMutexLock lock(&inode_->mu);
+    return std::make_shared<const MemRegion>(inode_, inode_->buffer);
+  }
+
   const std::string& path() const override { return path_; }
 
  private:
   void WriteLocked(uint64_t offset, std::string_view data) ABSL_EXCLUSIVE_LOCKS_REQUIRED(inode_->mu) {
-    std::string& bytes = inode_->data;
-    if (bytes.size() < offset + data.size()) bytes.resize(offset + data.size(), '\0');
-    bytes.replace(offset, data.size(), data);
+    inode_->WriteLocked(offset, data);
     end_ = std::max<uint64_t>(end_, offset + data.size());
   }
 
@@ -139,7 +235,7 @@ class MemMappedFile final : public MappedFile {
     if (length_ == 0) return;
     buffer_ = std::make_unique<char[]>(length_);
     absl::ReaderMutexLock lock(&inode_->mu);
-    std::memcpy(buffer_.get(), inode_->data.data(), std::min(length_, inode_->data.size()));
+    inode_->ReadLocked(0, absl::MakeSpan(buffer_.get(), length_));
   }
   ~MemMappedFile() override { WriteBack(); }
 
@@ -157,8 +253,7 @@ class MemMappedFile final : public MappedFile {
   void WriteBack() {
     if (length_ == 0) return;
     absl::MutexLock lock(&inode_->mu);
-    std::string& data = inode_->data;
-    std::memcpy(data.data(), buffer_.get(), std::min(length_, data.size()));
+    inode_->WriteLocked(0, std::string_view(buffer_.get(), std::min<uint64_t>(length_, inode_->size)));
   }
 
   const std::shared_ptr<Inode> inode_;
@@ -185,11 +280,11 @@ class MemFileSystem final : public FileSystem {
     absl::MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(std::shared_ptr<Inode> inode,
                      FindOrCreateFileLocked(key, path, options.create, options.exclusive));
-    uint64_t size;
+    uint64_t size = 0;
     {
       absl::MutexLock inode_lock(&inode->mu);
-      if (options.truncate) inode->data.clear();
-      size = inode->data.size();
+      if (options.truncate) inode->ResizeLocked(0);
+      size = inode->size;
     }
     return std::make_unique<MemFile>(path, std::move(inode), options.read_only, size);
   }
@@ -202,7 +297,7 @@ class MemFileSystem final : public FileSystem {
     }
     {
       absl::MutexLock inode_lock(&inode->mu);
-      inode->data.resize(length, '\0');
+      inode->ResizeLocked(length);
     }
     return std::make_unique<MemMappedFile>(std::move(inode), length);
   }
@@ -218,7 +313,7 @@ class MemFileSystem final : public FileSystem {
     if (it == nodes_.end()) return ErrnoToStatus(ENOENT, "stat", path);
     if (it->second.is_dir) return ErrnoToStatus(EISDIR, "stat", path);
     absl::ReaderMutexLock inode_lock(&it->second.inode->mu);
-    return it->second.inode->data.size();
+    return it->second.inode->size;
   }
 
   absl::StatusOr<std::vector<std::string>> ListDir(const std::string& dir) override {

@@ -1,5 +1,5 @@
-// The POSIX FileSystem: pread/pwrite/fdatasync/ftruncate for files, mmap for indexes, flock for the data
-// directory lock. Every errno goes through ErrnoToStatus.
+// The POSIX FileSystem: pread/pwrite/fdatasync/ftruncate for files, mmap for indexes and read regions, flock
+// for the data directory lock. Every errno goes through ErrnoToStatus.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -10,8 +10,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -52,6 +55,56 @@ absl::StatusOr<int> OpenAndStat(const std::string& path, int flags, struct stat*
 absl::Status ClosedError(const std::string& path) {
   return absl::FailedPreconditionError(absl::StrCat("file ", path, " is closed"));
 }
+
+size_t PageSize() { return static_cast<size_t>(::sysconf(_SC_PAGESIZE)); }
+uint64_t PageFloor(uint64_t n) { return n - n % PageSize(); }
+uint64_t PageCeil(uint64_t n) { return PageFloor(n + PageSize() - 1); }
+
+// A read-only MAP_SHARED mapping of a file from position 0 (File::MapForRead). The mapping covers whole pages;
+// length() is what the caller asked for. Immutable for readers; Detach is called only by the PosixFile that
+// made it, holding its regions mutex.
+class PosixRegion final : public FileRegion {
+ public:
+  PosixRegion(char* base, size_t mapped_length, size_t length)
+      : base_(base), mapped_length_(mapped_length), length_(length) {}
+  ~PosixRegion() override {
+    if (base_ != nullptr) ::munmap(base_, mapped_length_);
+  }
+
+  const char* data() const override { return base_; }
+  size_t length() const override { return length_; }
+
+  // Replaces the mapped pages covering positions [begin, end) (clipped to the mapping; page aligned) by a
+  // private anonymous copy holding the same bytes, so that truncating the file cannot change or unmap them.
+  // The swap is one mremap: a concurrent reader sees the same bytes before and after it. `path` is for
+  // messages. The caller guarantees the file holds (at least part of) every page in the range.
+  absl::Status Detach(uint64_t begin, uint64_t end, const std::string& path) {
+    end = std::min<uint64_t>(end, mapped_length_);
+    if (base_ == nullptr || begin >= end) return absl::OkStatus();
+    const size_t n = static_cast<size_t>(end - begin);
+    char* const target = base_ + begin;
+    void* copy = ::mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (copy == MAP_FAILED) return ErrnoToStatus(errno, "mmap (detaching a read region)", path);
+    std::memcpy(copy, target, n);
+    const char* failed_op = nullptr;
+    if (::mprotect(copy, n, PROT_READ) != 0) {
+      failed_op = "mprotect (detaching a read region)";
+    } else if (::mremap(copy, n, n, MREMAP_MAYMOVE | MREMAP_FIXED, target) == MAP_FAILED) {
+      failed_op = "mremap (detaching a read region)";
+    }
+    if (failed_op != nullptr) {
+      const int err = errno;
+      ::munmap(copy, n);
+      return ErrnoToStatus(err, failed_op, path);
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  char* const base_;  // null when length_ is 0
+  const size_t mapped_length_;
+  const size_t length_;
+};
 
 // A File over a descriptor. Appends go to a tracked end offset with pwrite, so that WriteAt works on the
 // same handle (O_APPEND would make Linux pwrite ignore its offset). The end offset starts at the file's
@@ -102,6 +155,9 @@ class PosixFile final : public File {
   absl::Status Truncate(uint64_t size) override {
     absl::MutexLock lock(&write_mu_);
     RETURN_IF_ERROR(CheckWritable());
+    // Held under the truncation, so that no region is mapped between the detaching and the ftruncate.
+    absl::MutexLock regions_lock(&regions_mu_);
+    RETURN_IF_ERROR(DetachRegionsLocked(size));
     int rc;
     do {
       rc = ::ftruncate(fd_.load(), static_cast<off_t>(size));
@@ -121,6 +177,7 @@ class PosixFile final : public File {
 
   absl::Status Close() override {
     absl::MutexLock lock(&write_mu_);
+    absl::MutexLock regions_lock(&regions_mu_);  // so MapForRead never maps a closed (or reused) descriptor
     const int fd = fd_.exchange(-1);
     if (fd < 0) return ClosedError(path_);
     // Linux releases the descriptor even when close fails, so it is never retried.
@@ -128,10 +185,45 @@ class PosixFile final : public File {
     return absl::OkStatus();
   }
 
+  absl::StatusOr<std::shared_ptr<const FileRegion>> MapForRead(uint64_t length) const override {
+    absl::MutexLock lock(&regions_mu_);
+    const int fd = fd_.load();
+    if (fd < 0) return ClosedError(path_);
+    if (length == 0) return std::make_shared<const PosixRegion>(nullptr, 0, 0);
+    if (length > std::numeric_limits<size_t>::max() - PageSize()) {
+      return absl::InvalidArgumentError(absl::StrCat("map ", path_, ": length ", length, " is too large"));
+    }
+    const size_t mapped_length = static_cast<size_t>(PageCeil(length));
+    void* base = ::mmap(nullptr, mapped_length, PROT_READ, MAP_SHARED, fd, 0);
+    if (base == MAP_FAILED) return ErrnoToStatus(errno, "mmap", path_);
+    auto region = std::make_shared<PosixRegion>(static_cast<char*>(base), mapped_length, static_cast<size_t>(length));
+    std::erase_if(regions_, [](const std::weak_ptr<PosixRegion>& r) { return r.expired(); });
+    regions_.push_back(region);
+    return region;
+  }
+
   int NativeHandle() const override { return fd_.load(); }
   const std::string& path() const override { return path_; }
 
  private:
+  // Before the file shrinks to `new_size`: detaches, in every live region, the pages from the one holding
+  // position `new_size` to the file's current end, so the regions keep their bytes (File::MapForRead).
+  absl::Status DetachRegionsLocked(uint64_t new_size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(regions_mu_) {
+    std::erase_if(regions_, [](const std::weak_ptr<PosixRegion>& r) { return r.expired(); });
+    if (regions_.empty()) return absl::OkStatus();
+    struct stat st;
+    if (::fstat(fd_.load(), &st) != 0) return ErrnoToStatus(errno, "fstat", path_);
+    const uint64_t old_size = static_cast<uint64_t>(st.st_size);
+    if (new_size >= old_size) return absl::OkStatus();  // growing changes no byte the file holds
+    for (const std::weak_ptr<PosixRegion>& weak : regions_) {
+      // Holding a reference keeps the mapping alive while it is detached.
+      if (std::shared_ptr<PosixRegion> region = weak.lock()) {
+        RETURN_IF_ERROR(region->Detach(PageFloor(new_size), PageCeil(old_size), path_));
+      }
+    }
+    return absl::OkStatus();
+  }
+
   // OK when the handle is open for writing.
   absl::Status CheckWritable() const {
     if (fd_.load() < 0) return ClosedError(path_);
@@ -164,6 +256,9 @@ class PosixFile final : public File {
   std::atomic<int> fd_;  // -1 once closed
   absl::Mutex write_mu_;
   uint64_t end_ ABSL_GUARDED_BY(write_mu_);  // where the next Append goes
+  // Live regions from MapForRead, detached before a truncation. Taken after write_mu_ when both are held.
+  mutable absl::Mutex regions_mu_ ABSL_ACQUIRED_AFTER(write_mu_);
+  mutable std::vector<std::weak_ptr<PosixRegion>> regions_ ABSL_GUARDED_BY(regions_mu_);
 };
 
 class PosixMappedFile final : public MappedFile {

@@ -395,6 +395,33 @@ TEST_CASE("RemovingAFileFreesItsSpace", "[fault_fs]") {
   REQUIRE(f.fs.free_space() == 5);
 }
 
+TEST_CASE("ARegionIsTheBaseFilesAndStaysValidAfterACrash", "[fault_fs]") {
+  Fixture f;
+  std::unique_ptr<File> file = f.Open("/d/a.log");
+  REQUIRE_OK(file->Append("synced"));
+  REQUIRE_OK(file->Sync());
+  REQUIRE_OK(f.fs.SyncDir("/d"));
+  absl::StatusOr<std::shared_ptr<const FileRegion>> region = file->MapForRead(64);
+  REQUIRE_OK(region);
+  REQUIRE_OK(file->Append("+unsynced"));
+  const std::string held = "synced+unsynced";
+  // The base's region, not a snapshot: it follows the append.
+  REQUIRE((*region)->length() >= held.size());
+  REQUIRE(std::string((*region)->data(), held.size()) == held);
+
+  f.Crash();
+  REQUIRE(f.Read("/d/a.log") == "synced");
+  REQUIRE(std::string((*region)->data(), held.size()) == held);  // valid memory, the bytes it held
+  REQUIRE_CODE(file->MapForRead(64), absl::StatusCode::kFailedPrecondition);
+
+  std::unique_ptr<File> reopened = f.Open("/d/a.log", {.read_only = true});
+  f.fs.InjectError(Op::kRead, absl::DataLossError("bad sector"), "a.log");
+  REQUIRE_CODE(reopened->MapForRead(64), absl::StatusCode::kDataLoss);
+  region = reopened->MapForRead(64);
+  REQUIRE_OK(region);
+  REQUIRE(std::string((*region)->data(), 6) == "synced");
+}
+
 TEST_CASE("CountersTrackSyncsAndBytesWritten", "[fault_fs]") {
   Fixture f;
   const int64_t dir_syncs = f.fs.dir_sync_count();

@@ -1,11 +1,17 @@
 // The FileSystem contract, checked against both the POSIX file system (in a fresh temporary directory per
-// test) and the in-memory one, plus the path helpers and the errno mapping.
+// test) and the in-memory one, plus the path helpers and the errno mapping. Read regions (File::MapForRead)
+// are checked on both too, and File's default (snapshot) MapForRead through a forwarding File.
 
+#include <algorithm>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "fs/errno_status.h"
@@ -189,6 +195,7 @@ TEST_CASE("UsingAClosedFileIsFailedPrecondition", "[fs]") {
   REQUIRE_CODE(file->Sync(), absl::StatusCode::kFailedPrecondition);
   REQUIRE_CODE(file->Truncate(0), absl::StatusCode::kFailedPrecondition);
   REQUIRE_CODE(file->Size(), absl::StatusCode::kFailedPrecondition);
+  REQUIRE_CODE(file->MapForRead(1), absl::StatusCode::kFailedPrecondition);
   REQUIRE_CODE(file->Close(), absl::StatusCode::kFailedPrecondition);
 }
 
@@ -329,6 +336,277 @@ TEST_CASE("MapFileSetsTheFileToTheMappedLength", "[fs]") {
   }
   REQUIRE(*t.fs->FileSize(path) == 0);
   REQUIRE_CODE(t.fs->MapFile(t.Path("missing.index"), 8), absl::StatusCode::kNotFound);
+}
+
+// Read regions (File::MapForRead).
+
+std::shared_ptr<const FileRegion> Map(const File& file, uint64_t length) {
+  absl::StatusOr<std::shared_ptr<const FileRegion>> region = file.MapForRead(length);
+  REQUIRE_OK(region);
+  REQUIRE(*region != nullptr);
+  return *std::move(region);
+}
+
+// The first `n` bytes of `region`, which must span them.
+std::string RegionBytes(const FileRegion& region, size_t n) {
+  REQUIRE(region.length() >= n);
+  if (n == 0) return "";
+  return std::string(region.data(), n);
+}
+
+// `n` bytes cycling through the `count` characters from `first`; different alphabets never share a byte.
+std::string Pattern(size_t n, char first, int count) {
+  std::string bytes(n, '\0');
+  for (size_t i = 0; i < n; ++i) bytes[i] = static_cast<char>(first + static_cast<int>(i % count));
+  return bytes;
+}
+
+// All `size` bytes of `file`, read through ReadAt.
+std::string ReadN(const File& file, size_t size) {
+  std::string bytes(size, '\0');
+  absl::StatusOr<size_t> n = file.ReadAt(0, absl::MakeSpan(bytes));
+  REQUIRE_OK(n);
+  bytes.resize(*n);
+  return bytes;
+}
+
+// A File that forwards everything to `base` but MapForRead, so that File's default (a snapshot) applies.
+class DefaultRegionFile final : public File {
+ public:
+  explicit DefaultRegionFile(std::unique_ptr<File> base) : base_(std::move(base)) {}
+
+  absl::StatusOr<size_t> ReadAt(uint64_t offset, absl::Span<char> dst) const override {
+    return base_->ReadAt(offset, dst);
+  }
+  absl::Status Append(std::string_view data) override { return base_->Append(data); }
+  absl::Status WriteAt(uint64_t offset, std::string_view data) override { return base_->WriteAt(offset, data); }
+  absl::Status Sync() override { return base_->Sync(); }
+  absl::Status Truncate(uint64_t size) override { return base_->Truncate(size); }
+  absl::StatusOr<uint64_t> Size() const override { return base_->Size(); }
+  absl::Status Close() override { return base_->Close(); }
+  const std::string& path() const override { return base_->path(); }
+
+ private:
+  const std::unique_ptr<File> base_;
+};
+
+TEST_CASE("ARegionReadsTheBytesWrittenBeforeIt", "[fs][region]") {
+  FOR_EACH_FS(t);
+  std::unique_ptr<File> file = Open(t.fs.get(), t.Path("a.log"), {.create = true});
+  const std::string contents = Pattern(10000, 'a', 26);  // more than two pages
+  REQUIRE_OK(file->Append(contents));
+  std::shared_ptr<const FileRegion> region = Map(*file, contents.size());
+  REQUIRE(RegionBytes(*region, contents.size()) == contents);
+
+  // Asking for more than the file holds is fine; only the bytes the file holds are read.
+  region = Map(*file, 1 << 20);
+  REQUIRE(RegionBytes(*region, contents.size()) == contents);
+
+  // So is mapping through a read-only handle.
+  std::unique_ptr<File> reader = Open(t.fs.get(), t.Path("a.log"), {.read_only = true});
+  REQUIRE(RegionBytes(*Map(*reader, contents.size()), contents.size()) == contents);
+}
+
+TEST_CASE("ARegionShowsLaterAppendsBelowItsLength", "[fs][region]") {
+  FOR_EACH_FS(t);
+  std::unique_ptr<File> file = Open(t.fs.get(), t.Path("a.log"), {.create = true});
+  std::string expected = "head";
+  REQUIRE_OK(file->Append(expected));
+  const std::shared_ptr<const FileRegion> first = Map(*file, 1 << 20);
+  REQUIRE(RegionBytes(*first, expected.size()) == expected);
+  std::shared_ptr<const FileRegion> latest = first;
+  int remaps = 0;
+  for (int i = 0; i < 200; ++i) {
+    const std::string record = Pattern(97, static_cast<char>('A' + i % 26), 7);
+    REQUIRE_OK(file->Append(record));
+    expected += record;
+    // Every region shows the appended bytes that fall below its length...
+    for (const FileRegion* region : {first.get(), latest.get()}) {
+      const size_t readable = std::min(region->length(), expected.size());
+      REQUIRE(RegionBytes(*region, readable) == expected.substr(0, readable));
+    }
+    // ...and when that is not all of them, mapping again covers the rest.
+    if (latest->length() < expected.size()) {
+      latest = Map(*file, 1 << 20);
+      ++remaps;
+      REQUIRE(RegionBytes(*latest, expected.size()) == expected);
+    }
+  }
+  INFO("remaps: " << remaps);
+  REQUIRE(expected.size() == 4 + 200 * 97);
+}
+
+TEST_CASE("AHeldRegionKeepsItsBytesWhenTheFileIsTruncatedAndRewritten", "[fs][region]") {
+  FOR_EACH_FS(t);
+  std::unique_ptr<File> file = Open(t.fs.get(), t.Path("a.log"), {.create = true});
+  const std::string original = Pattern(3 * 4096 + 100, 'a', 26);
+  REQUIRE_OK(file->Append(original));
+  const std::shared_ptr<const FileRegion> region = Map(*file, original.size());
+  REQUIRE(RegionBytes(*region, original.size()) == original);
+
+  // Mid-page, on a page boundary, and to nothing; each time rewritten with bytes the original never has.
+  for (const uint64_t new_size : {uint64_t{5000}, uint64_t{4096}, uint64_t{0}}) {
+    INFO("truncated to " << new_size);
+    REQUIRE_OK(file->Truncate(new_size));
+    const std::string rewrite = Pattern(original.size() - new_size, '0', 10);
+    REQUIRE_OK(file->Append(rewrite));
+    REQUIRE(ReadN(*file, original.size()).substr(new_size) == rewrite);
+    REQUIRE(RegionBytes(*region, original.size()) == original);
+  }
+  // A region mapped now sees the new bytes.
+  REQUIRE(RegionBytes(*Map(*file, original.size()), original.size()) == ReadN(*file, original.size()));
+  // Growing the file (zero-extending) leaves held regions alone too.
+  REQUIRE_OK(file->Truncate(original.size() + 5000));
+  REQUIRE(RegionBytes(*region, original.size()) == original);
+}
+
+TEST_CASE("InMemoryRegionsKeepTheirBytesWhenOverwritten", "[fs][region]") {
+  // The POSIX file system shows in-place overwrites through a held region (MAP_SHARED): the contract leaves
+  // it open, so only the in-memory copy-on-write is checked here.
+  std::unique_ptr<FileSystem> fs = NewMemFileSystem();
+  std::unique_ptr<File> file = Open(fs.get(), "/a.log", {.create = true});
+  REQUIRE_OK(file->Append("abcdef"));
+  const std::shared_ptr<const FileRegion> region = Map(*file, 6);
+  REQUIRE_OK(file->WriteAt(1, "XY"));
+  REQUIRE(ReadAll(*file) == "aXYdef");
+  REQUIRE(RegionBytes(*region, 6) == "abcdef");
+  REQUIRE(RegionBytes(*Map(*file, 6), 6) == "aXYdef");
+}
+
+TEST_CASE("AHeldRegionSurvivesRenameRemovalAndClose", "[fs][region]") {
+  FOR_EACH_FS(t);
+  std::unique_ptr<File> file = Open(t.fs.get(), t.Path("a.log"), {.create = true});
+  REQUIRE_OK(file->Append("segment bytes"));
+  const std::shared_ptr<const FileRegion> region = Map(*file, 13);
+  REQUIRE_OK(t.fs->Rename(t.Path("a.log"), t.Path("a.log.deleted")));
+  REQUIRE(RegionBytes(*region, 13) == "segment bytes");
+  REQUIRE_OK(t.fs->RemoveFile(t.Path("a.log.deleted")));
+  REQUIRE(RegionBytes(*region, 13) == "segment bytes");
+  REQUIRE_OK(file->Close());
+  REQUIRE(RegionBytes(*region, 13) == "segment bytes");
+  REQUIRE_CODE(file->MapForRead(13), absl::StatusCode::kFailedPrecondition);
+  file.reset();
+  t.fs.reset();  // a region may outlive its file system too
+  REQUIRE(RegionBytes(*region, 13) == "segment bytes");
+}
+
+TEST_CASE("ARegionOfZeroBytesIsEmpty", "[fs][region]") {
+  FOR_EACH_FS(t);
+  std::unique_ptr<File> file = Open(t.fs.get(), t.Path("a.log"), {.create = true});
+  std::shared_ptr<const FileRegion> region = Map(*file, 0);
+  REQUIRE(region->length() == 0);
+  REQUIRE(region->data() == nullptr);
+  REQUIRE_OK(file->Append("abc"));
+  region = Map(*file, 0);
+  REQUIRE(region->length() == 0);
+  REQUIRE(region->data() == nullptr);
+}
+
+TEST_CASE("ARegionOfAnEmptyFileFollowsItsFirstAppends", "[fs][region]") {
+  FOR_EACH_FS(t);
+  std::unique_ptr<File> file = Open(t.fs.get(), t.Path("a.log"), {.create = true});
+  std::shared_ptr<const FileRegion> region = Map(*file, 4096);
+  REQUIRE_OK(file->Append("first batch"));
+  if (region->length() < 11) region = Map(*file, 4096);  // the in-memory file had no buffer to share yet
+  REQUIRE(RegionBytes(*region, 11) == "first batch");
+}
+
+TEST_CASE("TheDefaultMapForReadIsASnapshotOfTheBytesThatExist", "[fs][region]") {
+  FOR_EACH_FS(t);
+  DefaultRegionFile file(Open(t.fs.get(), t.Path("a.log"), {.create = true}));
+  REQUIRE_OK(file.Append("hello world"));
+  const std::shared_ptr<const FileRegion> prefix = Map(file, 5);
+  REQUIRE(prefix->length() == 5);
+  REQUIRE(RegionBytes(*prefix, 5) == "hello");
+  const std::shared_ptr<const FileRegion> whole = Map(file, 100);
+  REQUIRE(whole->length() == 11);  // min(asked, size)
+  REQUIRE(RegionBytes(*whole, 11) == "hello world");
+
+  REQUIRE_OK(file.Append("!!"));
+  REQUIRE_OK(file.Truncate(3));
+  REQUIRE_OK(file.Append("XYZWVUTSRQ"));
+  REQUIRE(whole->length() == 11);  // a snapshot neither follows appends nor sees truncation
+  REQUIRE(RegionBytes(*whole, 11) == "hello world");
+  REQUIRE(Map(file, 0)->length() == 0);
+  REQUIRE(Map(file, 0)->data() == nullptr);
+
+  REQUIRE_OK(file.Close());
+  REQUIRE_CODE(file.MapForRead(5), absl::StatusCode::kFailedPrecondition);
+  REQUIRE(RegionBytes(*whole, 11) == "hello world");
+}
+
+TEST_CASE("AReaderMapsAndReadsPublishedBytesWhileAWriterAppends", "[fs][region]") {
+  FOR_EACH_FS(t);
+  std::unique_ptr<File> file = Open(t.fs.get(), t.Path("a.log"), {.create = true});
+  constexpr int kRecords = 1000;
+  constexpr uint64_t kMapLength = 1 << 20;  // more than all the records
+  std::string expected;
+  std::vector<uint64_t> ends;
+  for (int i = 0; i < kRecords; ++i) {
+    expected += std::to_string(i) + ":" + Pattern(10 + i % 90, static_cast<char>('a' + i % 26), 3) + "\n";
+    ends.push_back(expected.size());
+  }
+  REQUIRE(expected.size() < kMapLength);
+
+  // Catch2's assertions are not thread-safe: the threads record what went wrong and the test checks it after
+  // joining them.
+  std::atomic<uint64_t> published{0};
+  std::atomic<bool> writer_failed{false};
+  std::string writer_error;
+  std::thread writer([&] {
+    uint64_t begin = 0;
+    for (const uint64_t end : ends) {
+      const absl::Status status = file->Append(std::string_view(expected).substr(begin, end - begin));
+      if (!status.ok()) {
+        writer_error = status.ToString();
+        writer_failed.store(true);
+        return;
+      }
+      published.store(end, std::memory_order_release);
+      begin = end;
+    }
+  });
+
+  uint64_t checked = 0;
+  int maps = 0;
+  std::string reader_error;
+  std::thread reader([&] {
+    std::shared_ptr<const FileRegion> region;
+    while (checked < expected.size() && !writer_failed.load()) {
+      const uint64_t end = published.load(std::memory_order_acquire);
+      if (end == checked) {
+        std::this_thread::yield();
+        continue;
+      }
+      if (region == nullptr || region->length() < end) {
+        absl::StatusOr<std::shared_ptr<const FileRegion>> mapped = file->MapForRead(kMapLength);
+        if (!mapped.ok()) {
+          reader_error = mapped.status().ToString();
+          return;
+        }
+        region = *std::move(mapped);
+        ++maps;
+        if (region->length() < end) {
+          reader_error = "a new region spans " + std::to_string(region->length()) + " bytes, fewer than the " +
+                         std::to_string(end) + " published";
+          return;
+        }
+        checked = 0;  // check everything again through the new region
+      }
+      if (std::memcmp(region->data() + checked, expected.data() + checked, end - checked) != 0) {
+        reader_error = "bytes [" + std::to_string(checked) + ", " + std::to_string(end) + ") differ";
+        return;
+      }
+      checked = end;
+    }
+  });
+  writer.join();
+  reader.join();
+  INFO("writer: " << writer_error << "; reader: " << reader_error << "; maps: " << maps);
+  REQUIRE(writer_error.empty());
+  REQUIRE(reader_error.empty());
+  REQUIRE(checked == expected.size());
+  REQUIRE(maps >= 1);
 }
 
 TEST_CASE("ASecondLockFailsUntilTheFirstIsReleased", "[fs]") {

@@ -135,6 +135,14 @@ class FaultInjectionFileSystem::FaultFile final : public File {
     return closed;
   }
 
+  // The base file's region: it stays valid memory after a crash (the handle is dead, its region is not).
+  absl::StatusOr<std::shared_ptr<const FileRegion>> MapForRead(uint64_t length) const override {
+    absl::MutexLock lock(&fs_->mu_);
+    RETURN_IF_ERROR(fs_->CheckEpochLocked(epoch_, path()));
+    RETURN_IF_ERROR(fs_->MaybeInjectLocked(Op::kRead, path()));
+    return base_->MapForRead(length);
+  }
+
   int NativeHandle() const override { return base_->NativeHandle(); }
   const std::string& path() const override { return base_->path(); }
 

@@ -25,6 +25,10 @@
 //  - Mapped files are not crash-modelled: their bytes are written to the base on Sync, destruction and at the
 //    crash (indexes are rebuilt after an unclean shutdown anyway). A mapping created before a crash keeps
 //    valid memory but its Sync fails afterwards.
+//  - Read regions (File::MapForRead) are the base file's own regions, not crash-modelled: one obtained before
+//    a crash stays valid memory and keeps the bytes it held, unsynced ones included. (Over a POSIX base, a
+//    crash that cuts a file back does so through another handle, so the region is not detached: reading its
+//    bytes past the new end would fault. Crash tests use the in-memory base.)
 //  - After a crash every File, MappedFile and FileLock obtained before it is dead: operations fail with
 //    kFailedPrecondition ("handle invalidated by simulated crash") and locks are released.
 //
@@ -57,7 +61,7 @@ class FaultInjectionFileSystem final : public FileSystem {
  public:
   // Which operations an injected error applies to.
   enum class Op {
-    kRead,      // File::ReadAt
+    kRead,      // File::ReadAt, File::MapForRead
     kWrite,     // File::Append, File::WriteAt
     kSync,      // File::Sync, MappedFile::Sync
     kRename,    // Rename (matched against both paths)
