@@ -27,6 +27,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "seglog/file_system.h"
 #include "seglog/sparse_index.h"
 
@@ -127,6 +128,8 @@ class Segment {
 
   // The segment stops being active: appends the final time-index entry and trims both indexes.
   absl::Status OnBecomeInactive();
+  // The segment will not grow again (a rolled segment found at open): reads map only its current size.
+  void MarkInactive() { active_.store(false, std::memory_order_release); }
   // Resizes the indexes back to segment.index.bytes (an active segment after load or truncation).
   absl::Status ResizeIndexes();
 
@@ -174,6 +177,11 @@ class Segment {
   // Reads the batch header at `position` (kHeaderSize bytes, or fewer at the end) into a BatchPosition;
   // std::nullopt at the end of the log or a partial header.
   absl::StatusOr<std::optional<BatchPosition>> ReadBatchPosition(uint64_t position, uint64_t end) const;
+  // A read-only mapping of the log covering at least [0, end) (end <= size()), shared by readers and
+  // replaced when the log outgrows it or is truncated. An active segment maps segment.bytes ahead so that
+  // tailing readers do not remap on every append.
+  absl::StatusOr<std::shared_ptr<const FileRegion>> RegionCovering(uint64_t end) const;
+  void DropRegion();
   // Appends an index entry for a write of `bytes` at `position` ending at `last_offset` when due.
   absl::Status MaybeIndexLocked(uint64_t position, int64_t last_offset);
   void ObserveTimestamp(int64_t max_timestamp, int64_t offset);
@@ -197,6 +205,9 @@ class Segment {
   bool closed_ = false;
   bool deleted_ = false;
   bool needs_recovery_ = false;
+  std::atomic<bool> active_{true};
+  mutable absl::Mutex region_mu_;
+  mutable std::shared_ptr<const FileRegion> region_ ABSL_GUARDED_BY(region_mu_);
 };
 
 }  // namespace seglog

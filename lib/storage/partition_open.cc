@@ -155,6 +155,7 @@ absl::Status Partition::LoadLocked(RecoveryReport* report) {
     end = log_start;
   }
   RETURN_IF_ERROR(segments.back()->ResizeIndexes());  // trimmed when it was closed
+  for (size_t i = 0; i + 1 < segments.size(); ++i) segments[i]->MarkInactive();
 
   auto list = std::make_shared<SegmentList>();
   list->segments = std::move(segments);

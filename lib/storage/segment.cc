@@ -125,12 +125,34 @@ absl::Status Segment::Append(std::string_view batches, const AppendInfo& info) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::shared_ptr<const FileRegion>> Segment::RegionCovering(uint64_t end) const {
+  {
+    absl::ReaderMutexLock lock(&region_mu_);
+    if (region_ != nullptr && region_->length() >= end) return region_;
+  }
+  absl::MutexLock lock(&region_mu_);
+  if (region_ != nullptr && region_->length() >= end) return region_;
+  if (log_ == nullptr) return absl::FailedPreconditionError(absl::StrCat("segment ", log_path_, " is closed"));
+  const uint64_t reserve = active_.load(std::memory_order_acquire) ? static_cast<uint64_t>(config_.segment_bytes) : 0;
+  ASSIGN_OR_RETURN(std::shared_ptr<const FileRegion> region, log_->MapForRead(std::max(end, reserve)));
+  if (region->length() < end) {
+    return absl::InternalError(absl::StrCat(log_path_, ": a mapping of ", end, " bytes covers only ",
+                                            region->length()));
+  }
+  region_ = region;
+  return region;
+}
+
+void Segment::DropRegion() {
+  absl::MutexLock lock(&region_mu_);
+  region_ = nullptr;
+}
+
 absl::StatusOr<std::optional<BatchPosition>> Segment::ReadBatchPosition(uint64_t position, uint64_t end) const {
-  if (end < position + bf::kHeaderSizeUpToMagic) return std::optional<BatchPosition>();
-  char header[bf::kLastOffsetDeltaOffset + 4];
-  const size_t want = std::min<uint64_t>(sizeof(header), end - position);
-  ASSIGN_OR_RETURN(const size_t n, log_->ReadAt(position, absl::MakeSpan(header, want)));
-  if (n < sizeof(header)) return std::optional<BatchPosition>();
+  constexpr size_t kNeed = bf::kLastOffsetDeltaOffset + 4;
+  if (end < position + kNeed) return std::optional<BatchPosition>();
+  ASSIGN_OR_RETURN(std::shared_ptr<const FileRegion> region, RegionCovering(end));
+  const char* header = region->data() + position;
   const auto length = static_cast<int32_t>(internal::LoadBigEndian32(header + bf::kLengthOffset));
   const uint64_t batch_size = bf::kLogOverhead + static_cast<uint64_t>(std::max(length, 0));
   if (length < static_cast<int32_t>(bf::kHeaderSize - bf::kLogOverhead) || position + batch_size > end) {
@@ -215,7 +237,10 @@ absl::StatusOr<RecoveryResult> Segment::Recover(int64_t required_offset) {
         result.valid_bytes, " of ", file_size, "), before offset ", required_offset, " that was flushed",
         result.stopped_by.ok() ? std::string() : absl::StrCat(" (", result.stopped_by.message(), ")")));
   }
-  if (result.truncated_bytes > 0) RETURN_IF_ERROR(log_->Truncate(result.valid_bytes));
+  if (result.truncated_bytes > 0) {
+    DropRegion();
+    RETURN_IF_ERROR(log_->Truncate(result.valid_bytes));
+  }
   needs_recovery_ = false;
   const TimestampAndOffset max = max_timestamp();
   if (max.timestamp >= 0) RETURN_IF_ERROR(time_index_->MaybeAppendTime(max.timestamp, max.offset, true));
@@ -231,6 +256,7 @@ absl::StatusOr<uint64_t> Segment::TruncateTo(int64_t offset) {
   if (!at) return uint64_t{0};
   const uint64_t removed = size() - at->position;
   size_.store(at->position, std::memory_order_release);
+  DropRegion();  // readers holding the old mapping keep their bytes (the file detaches them)
   RETURN_IF_ERROR(log_->Truncate(at->position));
   if (at->position == 0) rolling_based_timestamp_.store(-1, std::memory_order_release);
   // Like Kafka: the largest timestamp is re-read from the time index's last entry.
@@ -290,6 +316,7 @@ absl::StatusOr<int64_t> Segment::ReadNextOffset() const {
 }
 
 absl::Status Segment::OnBecomeInactive() {
+  MarkInactive();
   const TimestampAndOffset max = max_timestamp();
   if (max.timestamp >= 0) RETURN_IF_ERROR(time_index_->MaybeAppendTime(max.timestamp, max.offset, true));
   RETURN_IF_ERROR(offset_index_->TrimToEntries());
@@ -336,14 +363,9 @@ absl::StatusOr<Segment::Slice> Segment::Read(int64_t offset, size_t max_bytes, i
     ASSIGN_OR_RETURN(at, ReadBatchPosition(at->position + at->size, end));
   }
   if (slice.length == 0) return slice;
-  auto copy = std::make_shared<std::string>();
-  ASSIGN_OR_RETURN(const size_t got, ReadAt(slice.position, slice.length, copy.get()));
-  if (got != slice.length) {
-    return absl::InternalError(absl::StrCat(log_path_, ": short read of ", slice.length, " bytes at ",
-                                            slice.position, " (", got, " read)"));
-  }
-  slice.bytes = *copy;
-  slice.pin = std::move(copy);
+  ASSIGN_OR_RETURN(std::shared_ptr<const FileRegion> region, RegionCovering(end));
+  slice.bytes = std::string_view(region->data() + slice.position, slice.length);
+  slice.pin = std::move(region);
   return slice;
 }
 
