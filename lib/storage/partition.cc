@@ -28,6 +28,7 @@ struct Partition::PendingAppend {
   absl::InlinedVector<Batch, 1> batches;
   int64_t records = 0;
   int64_t log_append_time = -1;
+  int64_t now_ms = 0;  // the clock when the append began (one read per append)
 };
 
 Partition::Partition(std::string dir, TopicPartition tp, const PartitionOptions& options)
@@ -129,6 +130,7 @@ absl::StatusOr<AppendResult> Partition::Append(absl::Span<const Record> records,
   pending.batches.push_back({0, header.last_offset_delta, header.max_timestamp});
   pending.records = header.records_count;
   pending.log_append_time = append_time ? now : -1;
+  pending.now_ms = now;
   return AppendPrepared(&pending, options);
 }
 
@@ -141,6 +143,7 @@ absl::StatusOr<AppendResult> Partition::AppendBatches(std::string_view batches, 
   pending.data = copy.data();
   pending.size = copy.size();
   pending.log_append_time = append_time ? now : -1;
+  pending.now_ms = now;
   size_t position = 0;
   while (position < copy.size()) {
     std::string_view rest(copy.data() + position, copy.size() - position);
@@ -183,7 +186,7 @@ absl::StatusOr<AppendResult> Partition::AppendPrepared(PendingAppend* pending, c
   {
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(CheckWritableLocked());
-    const int64_t now = clock_->NowMillis();
+    const int64_t now = pending->now_ms;
     const int64_t base = log_end_offset_.load(std::memory_order_relaxed);
     int64_t next = base;
     AppendInfo info;
@@ -255,6 +258,9 @@ absl::Status Partition::RollLocked() {
   if (active->size() == 0) return absl::OkStatus();  // an empty active segment is already "new"
   const int64_t base = log_end_offset_.load(std::memory_order_relaxed);
   absl::Status status = active->OnBecomeInactive();
+  // Its log is already wholly fsynced: sync the trimmed indexes now, since no fsync round will (segments
+  // below the recovery point are trusted after a crash, indexes included).
+  if (status.ok() && recovery_point() >= base) status = active->Flush();
   absl::StatusOr<std::shared_ptr<Segment>> next = status.ok() ? OpenSegmentLocked(base, /*create=*/true) : status;
   if (!next.ok()) {
     FailLocked(next.status());
@@ -352,8 +358,12 @@ absl::Status Partition::SyncTo(int64_t offset) {
     // A segment that has rolled gets its indexes synced too; the active one only its log.
     status = i + 1 < to_sync.size() ? to_sync[i]->Flush() : to_sync[i]->SyncLog();
   }
-  if (!status.ok()) Fail(status);
-
+  // Publish under the append mutex, so no roll slips in between: a segment this round synced as the
+  // active one (log only) but that has rolled since must have its indexes synced before the recovery point
+  // moves past it (segments wholly below the recovery point are trusted after a crash).
+  mu_.Lock();
+  if (status.ok() && !to_sync.empty() && to_sync.back() != segments()->active()) status = to_sync.back()->Flush();
+  if (!status.ok()) FailLocked(status);
   sync_mu_.Lock();
   syncing_ = false;
   if (!status.ok()) {
@@ -366,10 +376,8 @@ absl::Status Partition::SyncTo(int64_t offset) {
   const bool reached = recovery_point() >= offset;
   absl::Status result = status;  // the leader sees the I/O error itself; later callers the sticky one
   sync_mu_.Unlock();
-  if (status.ok() && refused.ok() && config_.high_watermark_is_flushed) {
-    absl::MutexLock lock(&mu_);
-    UpdateHighWatermarkLocked();
-  }
+  if (status.ok() && refused.ok() && config_.high_watermark_is_flushed) UpdateHighWatermarkLocked();
+  mu_.Unlock();
   if (reached) return absl::OkStatus();  // (Close may have flushed it)
   if (!refused.ok()) return refused;
   if (!result.ok()) return result;
@@ -392,19 +400,23 @@ absl::Status Partition::Flush() {
 
 absl::StatusOr<ReadResult> Partition::Read(int64_t offset, const ReadOptions& options) const {
   for (int attempt = 0;; ++attempt) {
-    std::shared_ptr<const SegmentList> list = segments();
     ReadResult result;
     result.log_start_offset = log_start_offset();
     result.high_watermark = high_watermark();
     result.log_end_offset = log_end_offset();
     result.next_offset = offset;
+    const int64_t written = written_end_.load(std::memory_order_acquire);
+    // Loaded after the offsets: a roll publishes the new segment before writing to it, and retention moves
+    // the log start before dropping segments, so this list holds everything below `written`...
+    std::shared_ptr<const SegmentList> list = segments();
+    // ...and if retention ran in between, an offset below the list's first segment is gone.
+    result.log_start_offset = std::max(result.log_start_offset, list->segments.front()->base_offset());
     if (offset < result.log_start_offset || offset > result.log_end_offset) {
       return absl::OutOfRangeError(absl::StrCat("read ", dir_, " at offset ", offset, ": outside [log start ",
                                                 result.log_start_offset, ", log end ", result.log_end_offset, "]"));
     }
     const int64_t bound = options.up_to_log_end ? result.log_end_offset : result.high_watermark;
     if (offset >= bound) return result;
-    const int64_t written = written_end_.load(std::memory_order_acquire);
     if (offset >= written) {
       // The data is still in the append buffer: write it out, then read it from the file.
       if (attempt > 0) return result;
