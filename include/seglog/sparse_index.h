@@ -61,8 +61,10 @@ class SparseIndex {
  public:
   // Opens (creating if missing) the index at `path` for a segment starting at `base_offset`. An existing
   // file's length defines its entries (it must be a whole number of entries: else kDataLoss, and the
-  // caller rebuilds the index). The file is then extended to `max_index_bytes` (rounded down to whole
-  // entries, at least one entry) and mapped, ready for appends.
+  // caller rebuilds the index) and it is mapped at that length, as Kafka does: an inactive segment's index
+  // is never grown, so a crash cannot leave it with a zero-filled tail. Call Resize(max_index_bytes) before
+  // appending to it (the active segment). A new file is extended to `max_index_bytes` (rounded
+  // down to whole entries, at least one entry), ready for appends.
   static absl::StatusOr<std::unique_ptr<SparseIndex>> Open(FileSystem* fs, std::string path, IndexKind kind,
                                                           int64_t base_offset, size_t max_index_bytes);
   ~SparseIndex();

@@ -33,6 +33,7 @@ absl::StatusOr<std::unique_ptr<SparseIndex>> SparseIndex::Open(FileSystem* fs, s
                                                               int64_t base_offset, size_t max_index_bytes) {
   const size_t entry_size = index_format::EntrySize(kind);
   uint64_t existing = 0;
+  ASSIGN_OR_RETURN(const bool existed, fs->Exists(path));
   {
     ASSIGN_OR_RETURN(std::unique_ptr<File> file, fs->OpenFile(path, {.create = true}));
     ASSIGN_OR_RETURN(existing, file->Size());
@@ -46,7 +47,8 @@ absl::StatusOr<std::unique_ptr<SparseIndex>> SparseIndex::Open(FileSystem* fs, s
   const size_t entries = static_cast<size_t>(existing / entry_size);
   {
     absl::MutexLock lock(&index->map_mu_);
-    RETURN_IF_ERROR(index->MapLocked(std::max<size_t>({max_index_bytes, static_cast<size_t>(existing), entry_size})));
+    const size_t length = existed ? static_cast<size_t>(existing) : std::max(max_index_bytes, entry_size);
+    RETURN_IF_ERROR(index->MapLocked(length));
   }
   index->entries_.store(entries, std::memory_order_release);
   return index;
@@ -228,7 +230,11 @@ absl::Status SparseIndex::TrimToEntries() {
   map_.reset();
   ASSIGN_OR_RETURN(map_, fs_->MapFile(path_, n * entry_size_));
   max_entries_.store(n, std::memory_order_release);
-  return absl::OkStatus();
+  // The shorter length must be durable too: a crash that brought back the preallocated zero tail would
+  // make the index fail its sanity check and force a rebuild of a segment recovery otherwise trusts.
+  ASSIGN_OR_RETURN(std::unique_ptr<File> file, fs_->OpenFile(path_, {}));
+  RETURN_IF_ERROR(file->Sync());
+  return file->Close();
 }
 
 absl::Status SparseIndex::Resize(size_t max_index_bytes) {

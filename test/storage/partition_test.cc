@@ -292,6 +292,34 @@ TEST_CASE("CrashKeepsDurableAppendsAndReportsTheDroppedTail", "[partition]") {
   RequireValues(ReadAll(**p), 0, end + 3);
 }
 
+TEST_CASE("UncleanRecoveryValidatesOnlyFromTheRecoveryPoint", "[partition]") {
+  CrashEnv env;
+  PartitionConfig config;
+  config.segment.segment_bytes = 1000;
+  {
+    auto p = env.Open(config);
+    AppendValues(p.get(), 0, 60);
+    REQUIRE_OK(p->Close());
+  }
+  int segments = 0;
+  {
+    auto p = env.Open(config);  // opening must not grow the inactive segments' indexes
+    segments = p->num_segments();
+    AppendValues(p.get(), 60, 1, 100, /*durable=*/true);
+    REQUIRE_OK(p->Flush());
+    AppendValues(p.get(), 61, 1);
+    REQUIRE_OK(env.fs.SimulateCrash());
+  }
+  RecoveryReport report;
+  auto p = env.TryOpen(config, &report);
+  REQUIRE_OK(p);
+  INFO("segments " << segments << ", recovered " << report.segments_recovered << " rp " << report.recovery_point << " clean " << report.clean_shutdown);
+  REQUIRE(segments > 10);
+  REQUIRE(report.segments_recovered <= 2);
+  REQUIRE((*p)->log_end_offset() >= 61);
+  RequireValues(ReadAll(**p), 0, (*p)->log_end_offset());
+}
+
 TEST_CASE("CorruptFlushedDataIsDataLossUnlessTheCallerOptsIn", "[partition]") {
   CrashEnv env;
   {
