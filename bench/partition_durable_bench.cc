@@ -7,7 +7,7 @@
 //
 // fdatasync latency on a shared virtual disk drifts by several times over seconds, so rows measured one
 // after the other can disagree by more than the effect measured. BM_DurableAppendInterleaved therefore
-// measures the same three loops (with std::threads, for fixed durations) in alternating 0.25 s phases, five
+// measures the same three loops (with std::threads, for fixed durations) in alternating 0.2 s phases, four
 // rounds each, and reports their records/s and the 8-vs-1 speedup as counters of one row; the target is
 // judged on it. Every run is bounded in time and its directory is removed afterwards.
 #include <benchmark/benchmark.h>
@@ -74,8 +74,8 @@ void BM_RawWriteFdatasync(benchmark::State& state) {
   SetThroughputCounters(state, state.iterations(), static_cast<int64_t>(state.iterations() * batch.size()));
 }
 
-BENCHMARK(BM_DurableAppend)->Threads(8)->Threads(1)->UseRealTime()->MinTime(1.0);
-BENCHMARK(BM_RawWriteFdatasync)->UseRealTime()->MinTime(1.0);
+BENCHMARK(BM_DurableAppend)->Threads(8)->Threads(1)->UseRealTime()->MinTime(0.5);
+BENCHMARK(BM_RawWriteFdatasync)->UseRealTime()->MinTime(0.5);
 
 // Runs `op` on `threads` threads for `seconds`; returns the operations completed and adds the elapsed time
 // to *elapsed_nanos. Sets *failed if an operation fails.
@@ -108,8 +108,8 @@ int64_t RunPhase(int threads, double seconds, const std::function<bool()>& op, i
 }
 
 void BM_DurableAppendInterleaved(benchmark::State& state) {
-  constexpr int kRounds = 5;
-  constexpr double kPhaseSeconds = 0.25;
+  constexpr int kRounds = 4;
+  constexpr double kPhaseSeconds = 0.2;
   const std::string value = MakeValue(0, kValueSize);
   const seglog::Record record{.value = value};
   const std::string& batch = EncodedBatch(1, kValueSize);

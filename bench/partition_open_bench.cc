@@ -99,8 +99,8 @@ void BM_RawOpenFiles(benchmark::State& state) {
   state.counters["files"] = static_cast<double>(files);
 }
 
-BENCHMARK(BM_OpenCleanShutdown)->Arg(0)->Arg(1)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(5);
-BENCHMARK(BM_RawOpenFiles)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(0.5);
+BENCHMARK(BM_OpenCleanShutdown)->Arg(0)->Arg(1)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_RawOpenFiles)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(0.3);
 
 // ---------------------------------------------------------------------------------------------------------
 // 7. Recovery scan after a crash.
@@ -184,9 +184,9 @@ void BM_RawReadCrcLogs(benchmark::State& state) {
   benchmark::DoNotOptimize(crc);
 }
 
-BENCHMARK(BM_RecoverUnclean)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(BM_RawReadLogs)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(1.0);
-BENCHMARK(BM_RawReadCrcLogs)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(1.0);
+BENCHMARK(BM_RecoverUnclean)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(1.0);
+BENCHMARK(BM_RawReadLogs)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(0.5);
+BENCHMARK(BM_RawReadCrcLogs)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(0.5);
 
 }  // namespace
 }  // namespace seglog_bench

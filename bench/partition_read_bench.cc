@@ -151,9 +151,9 @@ void BM_MemcpyInMemory(benchmark::State& state) {
   SetThroughputCounters(state, records, total);
 }
 
-BENCHMARK(BM_SequentialRead)->UseRealTime()->MinTime(0.5);
-BENCHMARK(BM_DecodeInMemory)->UseRealTime()->MinTime(0.5);
-BENCHMARK(BM_MemcpyInMemory)->UseRealTime()->MinTime(0.5);
+BENCHMARK(BM_SequentialRead)->UseRealTime()->MinTime(0.3);
+BENCHMARK(BM_DecodeInMemory)->UseRealTime()->MinTime(0.3);
+BENCHMARK(BM_MemcpyInMemory)->UseRealTime()->MinTime(0.3);
 
 // ---------------------------------------------------------------------------------------------------------
 // 4. Random offset lookup.
@@ -239,8 +239,8 @@ void BM_LowerBoundInMemory(benchmark::State& state) {
   state.counters["entries"] = static_cast<double>(base_offsets.size());
 }
 
-BENCHMARK(BM_RandomOffsetLookup)->UseRealTime()->MinTime(0.5);
-BENCHMARK(BM_LowerBoundInMemory)->UseRealTime()->MinTime(0.5);
+BENCHMARK(BM_RandomOffsetLookup)->UseRealTime()->MinTime(0.3);
+BENCHMARK(BM_LowerBoundInMemory)->UseRealTime()->MinTime(0.3);
 
 }  // namespace
 }  // namespace seglog_bench

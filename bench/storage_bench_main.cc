@@ -4,18 +4,21 @@
 //
 // Disk and page-cache figures on a shared machine drift by tens of percent from one second to the next, so
 // unless the command line says otherwise (any --benchmark_repetitions or --benchmark_enable_random_interleaving
-// flag), every benchmark runs 3 times in random interleaved order and the table shows each one's median
+// flag), every benchmark runs 5 times in random interleaved order and the table shows each one's median
 // and coefficient of variation (cv); the summary uses the medians. --benchmark_repetitions=1 gives a single
 // pass. With --benchmark_format=json or csv the output is the library's own, without the summary.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench_util.h"
@@ -34,14 +37,20 @@ struct Target {
   const char* unit;
   Goal goal;
   double bound;
+  // A counter of the figure's run holding the ratio measured within each repetition (interleaved phases);
+  // its median is the ratio shown. Null: figure / reference.
+  const char* ratio_value = nullptr;
 };
 
 // The value names are counters the benchmarks set (records, MB and GB are per second).
 const Target kTargets[] = {
-    {"1 append 1000-record batches (AppendBatches)", "BM_AppendBatches", "MB", "BM_RawWrite", "MB", "MB/s",
-     Goal::kRatioAtLeast, 0.7},
-    {"1 append 1000 Records per call (Append)", "BM_AppendRecords", "MB", "BM_RawWrite", "MB", "MB/s",
-     Goal::kRatioAtLeast, 0.7},
+    {"1 AppendBatches, 1000-record batch (interleaved)", "BM_BatchedAppendInterleaved", "batches_MB",
+     "BM_BatchedAppendInterleaved", "raw_MB", "MB/s", Goal::kRatioAtLeast, 0.7, "batches_ratio"},
+    {"1 Append, 1000 Records per call (interleaved)", "BM_BatchedAppendInterleaved", "records_MB",
+     "BM_BatchedAppendInterleaved", "raw_MB", "MB/s", Goal::kRatioAtLeast, 0.7, "records_ratio"},
+    {"1 AppendBatches (separate rows)", "BM_AppendBatches", "MB", "BM_RawWrite", "MB", "MB/s", Goal::kInfo, 0},
+    {"1 Append, 1000 Records (separate rows)", "BM_AppendRecords", "MB", "BM_RawWrite", "MB", "MB/s", Goal::kInfo,
+     0},
     {"2 one record per Append, write-through", "BM_AppendOneRecord/0", "records", "BM_RawWriteOneBatch",
      "records", "rec/s", Goal::kAtLeast, 5e6},
     {"2 one record per Append, 64 KiB buffer", "BM_AppendOneRecord/65536", "records",
@@ -55,7 +64,7 @@ const Target kTargets[] = {
     {"4 random offset lookup p99", "BM_RandomOffsetLookup", "p99_ns", "BM_LowerBoundInMemory", "p99_ns", "ns",
      Goal::kInfo, 0},
     {"5 durable append, 8 vs 1 thread (interleaved)", "BM_DurableAppendInterleaved", "threads8",
-     "BM_DurableAppendInterleaved", "thread1", "rec/s", Goal::kRatioAtLeast, 5},
+     "BM_DurableAppendInterleaved", "thread1", "rec/s", Goal::kRatioAtLeast, 5, "speedup"},
     {"5 durable append, 1 thread vs raw (interleaved)", "BM_DurableAppendInterleaved", "thread1",
      "BM_DurableAppendInterleaved", "raw", "rec/s", Goal::kInfo, 0},
     {"5 durable append, 8 vs 1 thread (separate rows)", "BM_DurableAppend/threads:8", "records",
@@ -79,44 +88,62 @@ std::string RunKey(const benchmark::BenchmarkReporter::Run& run) {
   return key;
 }
 
-// The console table, remembering each run's values for the summary.
+// The console table, printed once every run is in: one row per benchmark (its median and cv when repeated),
+// in registration order so each figure sits beside its reference; then the targets. Progress goes to
+// stderr as runs finish (interleaved repetitions arrive in random order).
 class SummaryReporter : public benchmark::ConsoleReporter {
  public:
   using ConsoleReporter::ConsoleReporter;
 
   void ReportRuns(const std::vector<Run>& runs) override {
-    // Of the aggregates only the median and the coefficient of variation are shown.
-    std::vector<Run> shown;
+    std::string progress;  // the time per iteration of each repetition
     for (const Run& run : runs) {
-      if (run.run_type == Run::RT_Iteration || run.aggregate_name == "median" || run.aggregate_name == "cv") {
-        shown.push_back(run);
+      if (run.run_type == Run::RT_Iteration) {
+        char buf[64];
+        std::snprintf(buf, sizeof(buf), " %.4g%s", run.GetAdjustedRealTime(), benchmark::GetTimeUnitString(run.time_unit));
+        progress += run.error_occurred ? " error: " + run.error_message : std::string(buf);
+        rows_.push_back(run);
+      } else if (run.aggregate_name == "median" || run.aggregate_name == "cv") {
+        rows_.push_back(run);
       }
+      Remember(run);
     }
+    if (!progress.empty()) std::fprintf(stderr, "  done %s:%s\n", RunKey(runs.front()).c_str(), progress.c_str());
+  }
+
+  void Finalize() override {
+    // Repeated benchmarks show their median and cv only.
+    std::set<std::pair<int64_t, int64_t>> aggregated;
+    for (const Run& run : rows_) {
+      if (run.run_type == Run::RT_Aggregate) aggregated.insert({run.family_index, run.per_family_instance_index});
+    }
+    std::vector<Run> shown;
+    for (const Run& run : rows_) {
+      if (run.run_type == Run::RT_Iteration && aggregated.count({run.family_index, run.per_family_instance_index})) {
+        continue;
+      }
+      shown.push_back(run);
+    }
+    std::stable_sort(shown.begin(), shown.end(), [](const Run& a, const Run& b) {
+      return std::make_pair(a.family_index, a.per_family_instance_index) <
+             std::make_pair(b.family_index, b.per_family_instance_index);
+    });
     if (!shown.empty()) ConsoleReporter::ReportRuns(shown);
-    for (const Run& run : runs) {
-      if (run.error_occurred) continue;
-      // With --benchmark_repetitions the median of the repetitions stands for the benchmark.
-      const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
-      if (run.run_type == Run::RT_Aggregate && !median) continue;
-      const std::string key = RunKey(run);
-      if (!median && medians_.count(key) > 0) continue;
-      if (median) medians_.insert(key);
-      std::map<std::string, double>& values = values_[key];
-      for (const auto& [name, counter] : run.counters) values[name] = counter.value;
-      const double per_iteration = run.GetAdjustedRealTime();  // in run.time_unit
-      values["ms"] = per_iteration * 1e3 / static_cast<double>(benchmark::GetTimeUnitMultiplier(run.time_unit));
-    }
+    ConsoleReporter::Finalize();
   }
 
   void PrintSummary() const {
     if (values_.empty()) return;
-    std::printf("\nTargets (figure and reference from this run):\n");
-    std::printf("%-50s %14s %14s %8s  %-10s %s\n", "", "figure", "reference", "ratio", "target", "");
+    std::printf("\nTargets (figure and reference from this run; cv = spread of the repetitions):\n");
+    std::printf("%-50s %14s %6s %14s %6s %8s  %-10s %s\n", "", "figure", "cv", "reference", "cv", "ratio", "target",
+                "");
     for (const Target& t : kTargets) {
-      const double* figure = Find(t.figure, t.figure_value);
-      const double* reference = Find(t.reference, t.reference_value);
+      const double* figure = Find(values_, t.figure, t.figure_value);
+      const double* reference = Find(values_, t.reference, t.reference_value);
       if (figure == nullptr && reference == nullptr) continue;  // filtered out
-      const double ratio = figure != nullptr && reference != nullptr && *reference != 0 ? *figure / *reference : NAN;
+      const double* measured_ratio = t.ratio_value != nullptr ? Find(values_, t.figure, t.ratio_value) : nullptr;
+      double ratio = figure != nullptr && reference != nullptr && *reference != 0 ? *figure / *reference : NAN;
+      if (measured_ratio != nullptr) ratio = *measured_ratio;
       std::string target;
       const char* verdict = "";
       if (t.goal != Goal::kInfo && figure != nullptr) {
@@ -141,19 +168,49 @@ class SummaryReporter : public benchmark::ConsoleReporter {
         target = buf;
         verdict = met ? "MET" : "NOT MET";
       }
-      std::printf("%-50s %14s %14s %7.2fx  %-10s %s\n", t.label,
+      std::printf("%-50s %14s %6s %14s %6s %7.2fx  %-10s %s\n", t.label,
                   figure != nullptr ? (Format(*figure) + " " + t.unit).c_str() : "-",
-                  reference != nullptr ? (Format(*reference) + " " + t.unit).c_str() : "-", ratio, target.c_str(),
-                  verdict);
+                  Percent(Find(cvs_, t.figure, t.figure_value)).c_str(),
+                  reference != nullptr ? (Format(*reference) + " " + t.unit).c_str() : "-",
+                  Percent(Find(cvs_, t.reference, t.reference_value)).c_str(), ratio, target.c_str(), verdict);
     }
   }
 
  private:
-  const double* Find(const std::string& key, const std::string& value) const {
-    auto run = values_.find(key);
-    if (run == values_.end()) return nullptr;
+  using Values = std::map<std::string, std::map<std::string, double>>;
+
+  // Keeps the values the targets read: a median when the benchmark was repeated, else its single run.
+  void Remember(const Run& run) {
+    if (run.error_occurred) return;
+    const std::string key = RunKey(run);
+    if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "cv") {
+      std::map<std::string, double>& cv = cvs_[key];
+      for (const auto& [name, counter] : run.counters) cv[name] = counter.value;
+      cv["ms"] = run.real_accumulated_time;  // a cv aggregate holds the fraction itself
+      return;
+    }
+    const bool median = run.run_type == Run::RT_Aggregate && run.aggregate_name == "median";
+    if (run.run_type == Run::RT_Aggregate && !median) return;
+    if (!median && medians_.count(key) > 0) return;
+    if (median) medians_.insert(key);
+    std::map<std::string, double>& values = values_[key];
+    for (const auto& [name, counter] : run.counters) values[name] = counter.value;
+    const double per_iteration = run.GetAdjustedRealTime();  // in run.time_unit
+    values["ms"] = per_iteration * 1e3 / static_cast<double>(benchmark::GetTimeUnitMultiplier(run.time_unit));
+  }
+
+  static const double* Find(const Values& from, const std::string& key, const std::string& value) {
+    auto run = from.find(key);
+    if (run == from.end()) return nullptr;
     auto v = run->second.find(value);
     return v == run->second.end() ? nullptr : &v->second;
+  }
+
+  static std::string Percent(const double* fraction) {
+    if (fraction == nullptr) return "";
+    char buf[16];
+    std::snprintf(buf, sizeof(buf), "%.0f%%", *fraction * 100);
+    return buf;
   }
 
   static std::string Format(double v) {
@@ -172,7 +229,9 @@ class SummaryReporter : public benchmark::ConsoleReporter {
     return buf;
   }
 
-  std::map<std::string, std::map<std::string, double>> values_;
+  std::vector<Run> rows_;
+  Values values_;
+  Values cvs_;
   std::set<std::string> medians_;  // keys whose values come from a median aggregate
 };
 
@@ -185,9 +244,8 @@ bool ConsoleFormat(int argc, char** argv) {
 
 // argv plus the default repetition flags, unless the command line sets repetitions or interleaving itself.
 std::vector<char*> WithDefaultFlags(int argc, char** argv) {
-  static char repetitions[] = "--benchmark_repetitions=3";
+  static char repetitions[] = "--benchmark_repetitions=5";
   static char interleave[] = "--benchmark_enable_random_interleaving=true";
-  static char aggregates[] = "--benchmark_display_aggregates_only=true";
   std::vector<char*> args(argv, argv + argc);
   for (int i = 1; i < argc; ++i) {
     if (std::strncmp(argv[i], "--benchmark_repetitions", 23) == 0 ||
@@ -195,7 +253,7 @@ std::vector<char*> WithDefaultFlags(int argc, char** argv) {
       return args;
     }
   }
-  args.insert(args.begin() + 1, {repetitions, interleave, aggregates});
+  args.insert(args.begin() + 1, {repetitions, interleave});
   return args;
 }
 
