@@ -28,6 +28,11 @@ namespace internal {
 // when seglog was built without ISA-L.
 uint32_t Crc32cExtendPortable(uint32_t crc, const void* data, size_t size);
 uint32_t Crc32cExtendIsal(uint32_t crc, const void* data, size_t size);
+// The SSE4.2 crc32 instruction (x86-64 CPUs that have it; the portable code elsewhere), which Crc32c uses
+// for buffers shorter than kSmallCrcBytes.
+uint32_t Crc32cExtendSse42(uint32_t crc, const void* data, size_t size);
+bool HaveSse42();
+inline constexpr size_t kSmallCrcBytes = 512;
 }  // namespace internal
 
 }  // namespace seglog

@@ -47,6 +47,7 @@
 #include "seglog/batch_builder.h"
 #include "seglog/clock.h"
 #include "seglog/file_system.h"
+#include "seglog/internal/mutex.h"
 #include "seglog/log_files.h"
 #include "seglog/record_batch.h"
 #include "seglog/segment.h"
@@ -255,6 +256,14 @@ class Partition {
   // Append path.
   struct PendingAppend;
   absl::StatusOr<AppendResult> AppendPrepared(PendingAppend* pending, const AppendOptions& options);
+  // Assigns offsets, rolls if due, writes (or buffers); `*sync`: the caller must SyncTo the result after
+  // unlocking (a durable append, or the flush policy tripped).
+  absl::Status AppendPreparedLocked(PendingAppend* pending, const AppendOptions& options, AppendResult* result,
+                                    bool* sync) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status EncodeRecords(BatchBuilder* builder, absl::Span<const Record> records, int64_t now,
+                             PendingAppend* pending) const;
+  // Appends of up to this many records are encoded under the append mutex (with small_builder_).
+  static constexpr size_t kEncodeUnderLockRecords = 16;
   absl::Status DrainForRead() const;
   absl::Status CheckWritableLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status MaybeRollLocked(const RollParams& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -286,9 +295,11 @@ class Partition {
   const std::optional<PartitionCheckpoint> given_checkpoint_;
 
   // The append mutex: writes, roll, retention, truncation, close.
-  mutable absl::Mutex mu_;
+  mutable internal::Mutex mu_;
   std::shared_ptr<const SegmentList> segments_ ABSL_GUARDED_BY(segments_mu_);
   mutable absl::Mutex segments_mu_ ABSL_ACQUIRED_AFTER(mu_);  // held only to copy or swap segments_
+  Segment* active_ ABSL_GUARDED_BY(mu_) = nullptr;        // the last of segments_, for the append path
+  BatchBuilder small_builder_ ABSL_GUARDED_BY(mu_);
   std::string append_buffer_ ABSL_GUARDED_BY(mu_);         // batches assigned but not yet written
   AppendInfo buffer_info_ ABSL_GUARDED_BY(mu_);
   int64_t unflushed_messages_ ABSL_GUARDED_BY(mu_) = 0;

@@ -1,9 +1,14 @@
-// CRC-32C: ISA-L when available, else a portable slicing-by-8 implementation (tables built at compile time).
+// CRC-32C: ISA-L when available (the SSE4.2 crc32 instruction directly for small buffers, where ISA-L's
+// setup dominates), else a portable slicing-by-8 implementation (tables built at compile time).
 #include "seglog/crc32c.h"
 
 #include <array>
 #include <climits>
 #include <cstring>
+
+#if defined(__x86_64__)
+#include <nmmintrin.h>
+#endif
 
 #ifdef SEGLOG_HAVE_ISAL
 #include <isa-l/crc.h>
@@ -70,10 +75,46 @@ uint32_t Crc32cExtendIsal(uint32_t crc, const void* data, size_t size) {
 #endif
 }
 
+#if defined(__x86_64__)
+__attribute__((target("sse4.2"))) static uint32_t Crc32cExtendSse42Impl(uint32_t crc, const void* data,
+                                                                         size_t size) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  uint64_t c = ~crc;
+  while (size >= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    c = _mm_crc32_u64(c, word);
+    p += 8;
+    size -= 8;
+  }
+  auto c32 = static_cast<uint32_t>(c);
+  while (size-- > 0) c32 = _mm_crc32_u8(c32, *p++);
+  return ~c32;
+}
+#endif
+
+bool HaveSse42() {
+#if defined(__x86_64__)
+  static const bool have = __builtin_cpu_supports("sse4.2");  // a CPU fact, computed once
+  return have;
+#else
+  return false;
+#endif
+}
+
+uint32_t Crc32cExtendSse42(uint32_t crc, const void* data, size_t size) {
+#if defined(__x86_64__)
+  if (HaveSse42()) return Crc32cExtendSse42Impl(crc, data, size);
+#endif
+  return Crc32cExtendPortable(crc, data, size);
+}
+
 }  // namespace internal
 
-// Crc32cExtendIsal is the portable code when seglog was built without ISA-L.
 uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t size) {
+  // One crc32 instruction per 8 bytes beats ISA-L's folding kernels below a few hundred bytes (a one-record
+  // batch is ~170); Crc32cExtendIsal is the portable code when seglog was built without ISA-L.
+  if (size < internal::kSmallCrcBytes && internal::HaveSse42()) return internal::Crc32cExtendSse42(crc, data, size);
   return internal::Crc32cExtendIsal(crc, data, size);
 }
 

@@ -44,7 +44,7 @@ Partition::Partition(std::string dir, TopicPartition tp, const PartitionOptions&
 Partition::~Partition() {
   bool closed = false;
   {
-    absl::MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     closed = closed_;
   }
   if (!closed) Close().IgnoreError();
@@ -56,6 +56,7 @@ std::shared_ptr<const Partition::SegmentList> Partition::segments() const {
 }
 
 void Partition::PublishSegmentsLocked(std::shared_ptr<const SegmentList> list) {
+  active_ = list->active().get();
   absl::MutexLock lock(&segments_mu_);
   segments_ = std::move(list);
 }
@@ -75,7 +76,7 @@ std::vector<int64_t> Partition::segment_base_offsets() const {
 }
 
 PartitionCheckpoint Partition::checkpoint() const {
-  absl::MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   return {.clean_shutdown = closed_ && failed_.ok(),
           .recovery_point = recovery_point(),
           .log_start_offset = log_start_offset()};
@@ -97,20 +98,12 @@ void Partition::FailLocked(const absl::Status& cause) {
 }
 
 void Partition::Fail(const absl::Status& cause) {
-  absl::MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   FailLocked(cause);
 }
 
-absl::StatusOr<AppendResult> Partition::Append(absl::Span<const Record> records, const AppendOptions& options) {
-  if (records.empty()) return absl::InvalidArgumentError(absl::StrCat("append to ", dir_, ": no records"));
-  const int64_t now = clock_->NowMillis();
-  std::unique_ptr<BatchBuilder> builder = builders_->Take();
-  struct ReturnBuilder {
-    BuilderPool* pool;
-    std::unique_ptr<BatchBuilder>* builder;
-    ~ReturnBuilder() { pool->Return(std::move(*builder)); }
-  } give_back{builders_.get(), &builder};
-
+absl::Status Partition::EncodeRecords(BatchBuilder* builder, absl::Span<const Record> records, int64_t now,
+                                     PendingAppend* pending) const {
   const bool append_time = config_.timestamp_type == TimestampType::kLogAppendTime;
   builder->Reset({.timestamp_type = config_.timestamp_type, .log_append_time = append_time ? now : bf::kNoTimestamp});
   for (const Record& r : records) {
@@ -122,15 +115,42 @@ absl::StatusOr<AppendResult> Partition::Append(absl::Span<const Record> records,
                                                    " bytes is larger than max.message.bytes ",
                                                    config_.max_message_bytes));
   }
-  PendingAppend pending;
-  // The builder's buffer is ours until it goes back to the pool; only the base offset is rewritten in place.
-  pending.data = const_cast<char*>(batch.data());
-  pending.size = batch.size();
+  // The builder's buffer is the caller's until it resets the builder; only the base offset is rewritten.
+  pending->data = const_cast<char*>(batch.data());
+  pending->size = batch.size();
   const BatchHeader header = *DecodeBatchHeader(batch);
-  pending.batches.push_back({0, header.last_offset_delta, header.max_timestamp});
-  pending.records = header.records_count;
-  pending.log_append_time = append_time ? now : -1;
-  pending.now_ms = now;
+  pending->batches.push_back({0, header.last_offset_delta, header.max_timestamp});
+  pending->records = header.records_count;
+  pending->log_append_time = append_time ? now : -1;
+  pending->now_ms = now;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AppendResult> Partition::Append(absl::Span<const Record> records, const AppendOptions& options) {
+  if (records.empty()) return absl::InvalidArgumentError(absl::StrCat("append to ", dir_, ": no records"));
+  const int64_t now = clock_->NowMillis();
+  PendingAppend pending;
+  if (records.size() <= kEncodeUnderLockRecords) {
+    // A few records encode faster than two trips to the builder pool: do it under the append mutex.
+    AppendResult result;
+    bool sync = false;
+    {
+      internal::MutexLock lock(&mu_);
+      RETURN_IF_ERROR(CheckWritableLocked());
+      RETURN_IF_ERROR(EncodeRecords(&small_builder_, records, now, &pending));
+      RETURN_IF_ERROR(AppendPreparedLocked(&pending, options, &result, &sync));
+    }
+    if (sync) RETURN_IF_ERROR(SyncTo(result.last_offset + 1));
+    return result;
+  }
+  // Larger batches encode outside the lock, so concurrent appenders encode in parallel.
+  std::unique_ptr<BatchBuilder> builder = builders_->Take();
+  struct ReturnBuilder {
+    BuilderPool* pool;
+    std::unique_ptr<BatchBuilder>* builder;
+    ~ReturnBuilder() { pool->Return(std::move(*builder)); }
+  } give_back{builders_.get(), &builder};
+  RETURN_IF_ERROR(EncodeRecords(builder.get(), records, now, &pending));
   return AppendPrepared(&pending, options);
 }
 
@@ -182,71 +202,77 @@ absl::StatusOr<AppendResult> Partition::AppendBatches(std::string_view batches, 
 
 absl::StatusOr<AppendResult> Partition::AppendPrepared(PendingAppend* pending, const AppendOptions& options) {
   AppendResult result;
-  bool flush_due = false;
+  bool sync = false;
   {
-    absl::MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     RETURN_IF_ERROR(CheckWritableLocked());
-    const int64_t now = pending->now_ms;
-    const int64_t base = log_end_offset_.load(std::memory_order_relaxed);
-    int64_t next = base;
-    AppendInfo info;
-    for (const PendingAppend::Batch& b : pending->batches) {
-      SetBaseOffset(pending->data + b.position, next);
-      const int64_t last = next + b.last_offset_delta;
-      if (b.max_timestamp > info.max_timestamp) {
-        info.max_timestamp = b.max_timestamp;
-        info.offset_of_max_timestamp = last;
-      }
-      next = last + 1;
-    }
-    info.last_offset = next - 1;
-    RETURN_IF_ERROR(MaybeRollLocked({.max_segment_bytes = config_.segment.segment_bytes,
-                                     .max_segment_ms = config_.segment.segment_ms,
-                                     .max_timestamp_in_messages = info.max_timestamp,
-                                     .max_offset_in_messages = info.last_offset,
-                                     .messages_size = static_cast<int64_t>(append_buffer_.size() + pending->size),
-                                     .now_ms = now}));
-    const std::string_view bytes(pending->data, pending->size);
-    if (config_.append_buffer_bytes > 0 && append_buffer_.size() + bytes.size() <= config_.append_buffer_bytes) {
-      if (append_buffer_.empty()) buffer_info_ = AppendInfo{.max_timestamp = -1};
-      append_buffer_.append(bytes);
-      buffer_info_.last_offset = info.last_offset;
-      if (info.max_timestamp > buffer_info_.max_timestamp) {
-        buffer_info_.max_timestamp = info.max_timestamp;
-        buffer_info_.offset_of_max_timestamp = info.offset_of_max_timestamp;
-      }
-      log_end_offset_.store(next, std::memory_order_seq_cst);
-      UpdateHighWatermarkLocked();
-      if (append_buffer_.size() >= config_.append_buffer_bytes) RETURN_IF_ERROR(DrainLocked());
-    } else {
-      RETURN_IF_ERROR(DrainLocked());
-      if (absl::Status s = segments()->active()->Append(bytes, info); !s.ok()) {
-        FailLocked(s);
-        return s;
-      }
-      log_end_offset_.store(next, std::memory_order_seq_cst);
-      PublishEndLocked(next);
-    }
-    unflushed_messages_ += pending->records;
-    flush_due = unflushed_messages_ >= config_.flush_messages || now - last_flush_ms_ >= config_.flush_ms;
-    result = {.base_offset = base,
-              .last_offset = info.last_offset,
-              .log_append_time = pending->log_append_time,
-              .max_timestamp = info.max_timestamp,
-              .records = pending->records,
-              .bytes = pending->size};
+    RETURN_IF_ERROR(AppendPreparedLocked(pending, options, &result, &sync));
   }
-  if (flush_due || options.durable) RETURN_IF_ERROR(SyncTo(result.last_offset + 1));
+  if (sync) RETURN_IF_ERROR(SyncTo(result.last_offset + 1));
   return result;
 }
 
+absl::Status Partition::AppendPreparedLocked(PendingAppend* pending, const AppendOptions& options,
+                                             AppendResult* result, bool* sync) {
+  const int64_t now = pending->now_ms;
+  const int64_t base = log_end_offset_.load(std::memory_order_relaxed);
+  int64_t next = base;
+  AppendInfo info;
+  for (const PendingAppend::Batch& b : pending->batches) {
+    SetBaseOffset(pending->data + b.position, next);
+    const int64_t last = next + b.last_offset_delta;
+    if (b.max_timestamp > info.max_timestamp) {
+      info.max_timestamp = b.max_timestamp;
+      info.offset_of_max_timestamp = last;
+    }
+    next = last + 1;
+  }
+  info.last_offset = next - 1;
+  RETURN_IF_ERROR(MaybeRollLocked({.max_segment_bytes = config_.segment.segment_bytes,
+                                   .max_segment_ms = config_.segment.segment_ms,
+                                   .max_timestamp_in_messages = info.max_timestamp,
+                                   .max_offset_in_messages = info.last_offset,
+                                   .messages_size = static_cast<int64_t>(append_buffer_.size() + pending->size),
+                                   .now_ms = now}));
+  const std::string_view bytes(pending->data, pending->size);
+  if (config_.append_buffer_bytes > 0 && append_buffer_.size() + bytes.size() <= config_.append_buffer_bytes) {
+    if (append_buffer_.empty()) buffer_info_ = AppendInfo{.max_timestamp = -1};
+    append_buffer_.append(bytes);
+    buffer_info_.last_offset = info.last_offset;
+    if (info.max_timestamp > buffer_info_.max_timestamp) {
+      buffer_info_.max_timestamp = info.max_timestamp;
+      buffer_info_.offset_of_max_timestamp = info.offset_of_max_timestamp;
+    }
+    log_end_offset_.store(next, std::memory_order_seq_cst);
+    UpdateHighWatermarkLocked();
+    if (append_buffer_.size() >= config_.append_buffer_bytes) RETURN_IF_ERROR(DrainLocked());
+  } else {
+    RETURN_IF_ERROR(DrainLocked());
+    if (absl::Status s = active_->Append(bytes, info); !s.ok()) {
+      FailLocked(s);
+      return s;
+    }
+    log_end_offset_.store(next, std::memory_order_seq_cst);
+    PublishEndLocked(next);
+  }
+  unflushed_messages_ += pending->records;
+  *sync = options.durable || unflushed_messages_ >= config_.flush_messages || now - last_flush_ms_ >= config_.flush_ms;
+  *result = {.base_offset = base,
+             .last_offset = info.last_offset,
+             .log_append_time = pending->log_append_time,
+             .max_timestamp = info.max_timestamp,
+             .records = pending->records,
+             .bytes = pending->size};
+  return absl::OkStatus();
+}
+
 absl::Status Partition::MaybeRollLocked(const RollParams& params) {
-  if (!segments()->active()->ShouldRoll(params)) return absl::OkStatus();
+  if (!active_->ShouldRoll(params)) return absl::OkStatus();
   return RollLocked();
 }
 
 absl::Status Partition::Roll() {
-  absl::MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritableLocked());
   return RollLocked();
 }
@@ -275,7 +301,7 @@ absl::Status Partition::RollLocked() {
 absl::Status Partition::DrainLocked() {
   if (append_buffer_.empty()) return absl::OkStatus();
   absl::Status status = failed_;
-  if (status.ok()) status = segments()->active()->Append(append_buffer_, buffer_info_);
+  if (status.ok()) status = active_->Append(append_buffer_, buffer_info_);
   append_buffer_.clear();
   if (!status.ok()) {
     FailLocked(status);
@@ -289,7 +315,7 @@ absl::Status Partition::DrainForRead() const {
   // Reading is logically const; writing out the append buffer changes no observable state but where
   // buffered bytes live.
   auto* self = const_cast<Partition*>(this);
-  absl::MutexLock lock(&self->mu_);
+  internal::MutexLock lock(&self->mu_);
   if (self->closed_) return absl::OkStatus();
   return self->DrainLocked();
 }
@@ -340,7 +366,7 @@ absl::Status Partition::SyncTo(int64_t offset) {
   uint64_t truncations = 0;
   std::vector<std::shared_ptr<Segment>> to_sync;
   {
-    absl::MutexLock lock(&mu_);
+    internal::MutexLock lock(&mu_);
     refused = CheckWritableLocked();
     if (refused.ok()) status = DrainLocked();
     end = log_end_offset();
@@ -386,7 +412,7 @@ absl::Status Partition::SyncTo(int64_t offset) {
 
 absl::Status Partition::Flush() {
   RETURN_IF_ERROR(SyncTo(log_end_offset()));
-  absl::MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritableLocked());
   if (absl::Status s = segments()->active()->Flush(); !s.ok()) {
     FailLocked(s);

@@ -62,7 +62,7 @@ absl::StatusOr<std::unique_ptr<Partition>> Partition::Open(const std::string& di
   std::unique_ptr<Partition> p(new Partition(dir, std::move(tp), options));
   RecoveryReport local;
   {
-    absl::MutexLock lock(&p->mu_);
+    internal::MutexLock lock(&p->mu_);
     absl::Status loaded = p->LoadLocked(report != nullptr ? report : &local);
     if (!loaded.ok()) {
       p->closed_ = true;  // nothing to close cleanly: the destructor only lets go of the files
@@ -231,7 +231,7 @@ absl::Status Partition::WriteCheckpointsLocked() {
 }
 
 absl::Status Partition::Close() {
-  absl::MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   if (closed_) return absl::FailedPreconditionError(absl::StrCat("partition ", dir_, " is already closed"));
   absl::Status status = failed_;
   if (status.ok()) status = DrainLocked();

@@ -76,7 +76,7 @@ absl::StatusOr<RetentionResult> Partition::DeleteSegmentsLocked(size_t count) {
 }
 
 absl::StatusOr<RetentionResult> Partition::EnforceRetention() {
-  absl::MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritableLocked());
   RETURN_IF_ERROR(DrainLocked());
   const size_t count = DeletableSegmentsLocked(*segments(), clock_->NowMillis(), /*by_start_offset_only=*/false);
@@ -84,7 +84,7 @@ absl::StatusOr<RetentionResult> Partition::EnforceRetention() {
 }
 
 absl::Status Partition::DeleteRecordsBefore(int64_t offset) {
-  absl::MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritableLocked());
   const int64_t hw = high_watermark();
   if (offset > hw) {
@@ -104,7 +104,7 @@ absl::Status Partition::DeleteRecordsBefore(int64_t offset) {
 }
 
 absl::Status Partition::TruncateTo(int64_t offset) {
-  absl::MutexLock lock(&mu_);
+  internal::MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritableLocked());
   if (offset < 0) return absl::InvalidArgumentError(absl::StrCat("truncate ", dir_, " to negative offset ", offset));
   RETURN_IF_ERROR(DrainLocked());

@@ -224,6 +224,7 @@ absl::Status SparseIndex::SanityCheck() const {
 absl::Status SparseIndex::TrimToEntries() {
   if (closed_) return ClosedError(path_);
   absl::MutexLock lock(&map_mu_);
+  if (max_entries() == entries()) return absl::OkStatus();  // already trimmed (an inactive segment's)
   RETURN_IF_ERROR(map_->Sync());
   // MapFile resizes the file to exactly the entries; at least one slot stays mapped so data() is valid.
   const size_t n = entries();

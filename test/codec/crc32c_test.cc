@@ -34,6 +34,8 @@ TEST_CASE("Crc32cImplementationsAgreeOnEveryLengthAndAlignment", "[crc32c]") {
       const char* p = buf.data() + align;
       const uint32_t portable = internal::Crc32cExtendPortable(0, p, len);
       CHECK(internal::Crc32cExtendIsal(0, p, len) == portable);
+      CHECK(internal::Crc32cExtendSse42(0, p, len) == portable);
+      CHECK(internal::Crc32cExtendSse42(0x12345678u, p, len) == internal::Crc32cExtendPortable(0x12345678u, p, len));
       CHECK(Crc32c(p, len) == portable);
     }
   }
