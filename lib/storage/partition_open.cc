@@ -155,6 +155,11 @@ absl::Status Partition::LoadLocked(RecoveryReport* report) {
     end = log_start;
   }
   RETURN_IF_ERROR(segments.back()->ResizeIndexes());  // trimmed when it was closed
+  if (report->segments_deleted > 0) {
+    // Dropped segments are gone for good before anything is appended: a crash that brought one back would
+    // splice its stale records onto the log once the log grows back to its base offset.
+    RETURN_IF_ERROR(fs_->SyncDir(dir_));
+  }
 
   auto list = std::make_shared<SegmentList>();
   list->segments = std::move(segments);

@@ -71,6 +71,8 @@ absl::StatusOr<RetentionResult> Partition::DeleteSegmentsLocked(size_t count) {
     ++result.segments_deleted;
     status.Update(list->segments[i]->Delete());
   }
+  // Deleted for good: a crash must not bring the segments back and move the log start backwards.
+  if (status.ok()) status = fs_->SyncDir(dir_);
   if (!status.ok()) return status;
   return result;
 }
@@ -148,6 +150,9 @@ absl::Status Partition::TruncateTo(int64_t offset) {
   }
   PublishSegmentsLocked(kept);
   for (const auto& s : dropped) status.Update(s->Delete());
+  // The removed segments must stay removed: once the log grows back to a removed segment's base offset, a
+  // crash that restored it would splice its stale records onto the log.
+  if (status.ok() && !dropped.empty()) status = fs_->SyncDir(dir_);
   log_end_offset_.store(offset, std::memory_order_seq_cst);
   written_end_.store(offset, std::memory_order_seq_cst);
   UpdateHighWatermarkLocked();
