@@ -154,10 +154,16 @@ absl::Status Partition::LoadLocked(RecoveryReport* report) {
     segments.push_back(std::move(s));
     end = log_start;
   }
+  // Segment::Open preallocates every index it opens. Those of inactive segments are trimmed back (and
+  // msynced) at once, as at a roll: a crash from now on must find them whole, or the next open rebuilds
+  // every segment's indexes from its log, and an index rebuilt by recovery must be on disk before the
+  // recovery point passes its segment and it is trusted.
+  for (size_t i = 0; i + 1 < segments.size(); ++i) RETURN_IF_ERROR(segments[i]->OnBecomeInactive());
   RETURN_IF_ERROR(segments.back()->ResizeIndexes());  // trimmed when it was closed
-  if (report->segments_deleted > 0) {
-    // Dropped segments are gone for good before anything is appended: a crash that brought one back would
-    // splice its stale records onto the log once the log grows back to its base offset.
+  if (report->segments_recovered > 0 || report->segments_deleted > 0) {
+    // Rebuilt index files replaced the old ones and dropped segments are gone: make that durable before
+    // anything is appended, or a crash brings back a dropped segment whose base offset the log may reach
+    // again, and its stale records with it.
     RETURN_IF_ERROR(fs_->SyncDir(dir_));
   }
 
