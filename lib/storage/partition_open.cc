@@ -246,6 +246,10 @@ absl::Status Partition::Close() {
   absl::Status status = failed_;
   if (status.ok()) status = DrainLocked();
   std::shared_ptr<const SegmentList> list = segments();
+  // The active segment's largest timestamp lives only in memory until a time-index entry records it; the
+  // next open reads it from the last entry (Kafka's LogSegment.close appends it too). Trimmed and msynced
+  // here, the indexes are then flushed with the log below.
+  if (status.ok()) status = list->active()->OnBecomeInactive();
   if (status.ok()) {
     for (size_t i = list->Floor(recovery_point()); i < list->segments.size() && status.ok(); ++i) {
       status = list->segments[i]->Flush();

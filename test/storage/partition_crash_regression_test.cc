@@ -173,5 +173,15 @@ TEST_CASE("ACrashAfterAnOpenRecoversOnlyFromTheRecoveryPoint", "[partition][cras
   f.RequireIntact();
 }
 
+TEST_CASE("ACleanCloseKeepsTheActiveSegmentsLargestTimestamp", "[partition][crash]") {
+  PartitionConfig config = SmallSegments();
+  config.segment.index_interval_bytes = 4096;  // no time-index entry for these records while active
+  Fixed f(config);
+  f.Append(3);
+  REQUIRE_OK(f.p->Close());
+  f.Reopen();
+  f.RequireIntact();
+}
+
 }  // namespace
 }  // namespace seglog
