@@ -183,5 +183,36 @@ TEST_CASE("ACleanCloseKeepsTheActiveSegmentsLargestTimestamp", "[partition][cras
   f.RequireIntact();
 }
 
+TEST_CASE("TruncateToInsideABatchRemovesTheWholeBatch", "[partition][crash]") {
+  Fixed f(SmallSegments());
+  f.Append(3);
+  std::mt19937_64 rng(7);
+  const std::vector<test::OwnedRecord> batch = test::RandomRecords(rng, 5, kT0, 50);
+  REQUIRE_OK(test::AppendRecords(f.p.get(), {batch}, {.append_batches = true}));  // offsets 3..7, one batch
+  f.Append(2);
+  REQUIRE(f.p->log_end_offset() == 10);
+  // A batch is never split: cutting at 5 removes 3..7 whole, and the log end says so.
+  REQUIRE_OK(f.p->TruncateTo(5));
+  REQUIRE(f.p->log_end_offset() == 3);
+  REQUIRE(f.p->high_watermark() == 3);
+  f.Append(2, /*durable=*/true);  // 3 and 4 follow 0..2 without a hole
+  REQUIRE_OK(f.p->Flush());
+  f.CrashAndReopen();
+  REQUIRE(f.p->log_end_offset() == 5);
+  f.RequireIntact();
+
+  // When the log start lies inside the batch that goes, nothing is left: the log restarts at the log start.
+  REQUIRE_OK(test::AppendRecords(f.p.get(), {batch}, {.append_batches = true}));  // 5..9
+  REQUIRE_OK(f.p->DeleteRecordsBefore(7));
+  REQUIRE_OK(f.p->TruncateTo(8));
+  REQUIRE(f.p->log_start_offset() == 7);
+  REQUIRE(f.p->log_end_offset() == 7);
+  f.CrashAndReopen();
+  REQUIRE(f.p->log_start_offset() == 7);
+  REQUIRE(f.p->log_end_offset() == 7);
+  f.Append(1);
+  f.RequireIntact();
+}
+
 }  // namespace
 }  // namespace seglog
