@@ -152,6 +152,10 @@ absl::Status Partition::TruncateTo(int64_t offset) {
     Segment& segment = *kept->segments.back();
     absl::StatusOr<uint64_t> removed = segment.TruncateTo(end);
     status = removed.status();
+    // Segment::TruncateTo takes the segment's largest timestamp from its last time-index entry, which misses
+    // the records after that entry (time lookups would skip them and retention judge the segment by an
+    // older timestamp); a scan of what remains restores it, rebuilding the indexes on the way.
+    if (status.ok()) status = segment.Recover(/*required_offset=*/end).status();
     if (status.ok()) status = segment.ResizeIndexes();  // it may have been rolled (indexes trimmed)
     if (status.ok()) status = segment.Flush();          // the shorter log must stay short after a crash
   }

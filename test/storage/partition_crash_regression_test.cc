@@ -214,5 +214,28 @@ TEST_CASE("TruncateToInsideABatchRemovesTheWholeBatch", "[partition][crash]") {
   f.RequireIntact();
 }
 
+TEST_CASE("TruncateToKeepsTheLargestTimestampOfWhatRemains", "[partition][crash]") {
+  PartitionConfig config = SmallSegments();
+  config.segment.index_interval_bytes = 4096;  // no index entry among the first records
+  config.retention_ms = 60'000;
+  Fixed f(config);
+  f.Append(6);
+  REQUIRE_OK(f.p->TruncateTo(4));
+  f.RequireIntact();  // the time lookup must not skip the segment: records 0..3 are still in it
+  REQUIRE_OK(f.p->Roll());
+  f.Append(1);
+  f.RequireIntact();
+  // Retention judges the rolled segment by record 3's timestamp, kT0 + 30.
+  f.clock.SetTime(absl::FromUnixMillis(kT0 + 30 + 60'000));
+  REQUIRE_OK(f.p->EnforceRetention());
+  REQUIRE(f.p->log_start_offset() == 0);
+  f.clock.SetTime(absl::FromUnixMillis(kT0 + 31 + 60'000));
+  REQUIRE_OK(f.p->EnforceRetention());
+  REQUIRE(f.p->log_start_offset() == 4);
+  REQUIRE_OK(f.p->Close());
+  f.Reopen();
+  f.RequireIntact();
+}
+
 }  // namespace
 }  // namespace seglog
