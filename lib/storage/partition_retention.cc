@@ -129,6 +129,14 @@ absl::Status Partition::TruncateTo(int64_t offset) {
     truncations_.fetch_add(1, std::memory_order_seq_cst);
     recovery_point_.store(std::min(recovery_point(), end), std::memory_order_seq_cst);
   }
+  // The lower recovery point reaches the disk before the cut does: a crash in between must not leave a
+  // checkpoint above the log's end, which the next open would take for lost fsynced data (kDataLoss).
+  if (self_managed_) {
+    if (absl::Status s = WriteCheckpointsLocked(); !s.ok()) {
+      FailLocked(s);
+      return s;
+    }
+  }
   auto kept = std::make_shared<SegmentList>();
   std::vector<std::shared_ptr<Segment>> dropped;
   absl::Status status;

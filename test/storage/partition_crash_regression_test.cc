@@ -237,5 +237,36 @@ TEST_CASE("TruncateToKeepsTheLargestTimestampOfWhatRemains", "[partition][crash]
   f.RequireIntact();
 }
 
+TEST_CASE("ACrashAtAnyFsyncInsideTruncateToLeavesAnOpenablePartition", "[partition][crash]") {
+  for (const int64_t cut : {5, 0}) {  // a cut inside the log, and one that empties it
+    for (int nth = 1;; ++nth) {
+      INFO("TruncateTo(" << cut << "), crash at fsync " << nth);
+      Fixed f(SmallSegments());
+      f.Append(30);
+      REQUIRE_OK(f.p->Flush());  // the recovery-point checkpoint says 30
+      bool crashed = false;
+      absl::Status crash;
+      int syncs = 0;
+      f.fs.SetSyncHook([&](const std::string&) {
+        if (++syncs == nth) {
+          crashed = true;
+          crash = f.fs.SimulateCrash().status();
+        }
+      });
+      const absl::Status truncated = f.p->TruncateTo(cut);
+      f.fs.SetSyncHook(nullptr);
+      if (!crashed) {
+        REQUIRE_OK(truncated);
+        break;
+      }
+      REQUIRE_OK(crash);
+      f.Reopen();  // never kDataLoss: the truncation happened or it did not
+      INFO("recovered log end " << f.p->log_end_offset());
+      REQUIRE((f.p->log_end_offset() == cut || f.p->log_end_offset() == 30));
+      f.RequireIntact();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace seglog
