@@ -207,6 +207,9 @@ absl::Status Partition::RecoverLocked(std::vector<std::shared_ptr<Segment>>* seg
     if (r.truncated_bytes == 0 && r.stopped_by.ok() && !gap) continue;
     // This segment lost its tail: everything after it was written later and goes too.
     report->bytes_truncated += r.truncated_bytes;
+    // The cut must be durable before the recovery point can pass this segment (a roll right at it does):
+    // a crash undoing it later would bring the torn batch back into a segment no longer validated.
+    if (r.truncated_bytes > 0) RETURN_IF_ERROR(s.SyncLog());
     if (!r.stopped_by.ok()) {
       report->first_invalid_batch = r.stopped_by;
     } else if (r.truncated_bytes > 0) {

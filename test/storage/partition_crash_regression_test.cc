@@ -268,5 +268,25 @@ TEST_CASE("ACrashAtAnyFsyncInsideTruncateToLeavesAnOpenablePartition", "[partiti
   }
 }
 
+TEST_CASE("ATailCutByRecoveryStaysCutAfterTheNextCrash", "[partition][crash]") {
+  Fixed f(SmallSegments());
+  f.Append(5);
+  REQUIRE_OK(f.p->Flush());  // the recovery point is 5
+  f.Append(1);
+  // Record 5's write is torn and zeros follow it: a batch whose length fits but whose CRC does not.
+  REQUIRE_OK(f.fs.SimulateCrash({.tear_last_write = true, .append_zero_bytes = 300, .seed = 5}));
+  RecoveryReport report;
+  f.Reopen(&report);
+  REQUIRE(report.bytes_truncated > 300);
+  REQUIRE(absl::StrContains(report.first_invalid_batch.message(), "CRC"));
+  REQUIRE(f.p->log_end_offset() == 5);
+  // The log rolls at the recovery point, so segment 0 is trusted from now on: its cut must be durable.
+  REQUIRE_OK(f.p->Roll());
+  f.Append(1, /*durable=*/true);
+  f.CrashAndReopen();
+  REQUIRE(f.p->log_end_offset() == 6);
+  f.RequireIntact();
+}
+
 }  // namespace
 }  // namespace seglog
