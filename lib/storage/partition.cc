@@ -197,12 +197,13 @@ absl::StatusOr<AppendResult> Partition::AppendPrepared(PendingAppend* pending, c
       next = last + 1;
     }
     info.last_offset = next - 1;
-    RETURN_IF_ERROR(MaybeRollLocked({.max_segment_bytes = config_.segment.segment_bytes,
-                                     .max_segment_ms = config_.segment.segment_ms,
-                                     .max_timestamp_in_messages = info.max_timestamp,
-                                     .max_offset_in_messages = info.last_offset,
-                                     .messages_size = static_cast<int64_t>(append_buffer_.size() + pending->size),
-                                     .now_ms = now}));
+    RollParams roll{.max_segment_bytes = config_.segment.segment_bytes,
+                    .max_segment_ms = config_.segment.segment_ms,
+                    .max_timestamp_in_messages = info.max_timestamp,
+                    .max_offset_in_messages = info.last_offset,
+                    .messages_size = static_cast<int64_t>(append_buffer_.size() + pending->size),
+                    .now_ms = now};
+    RETURN_IF_ERROR(MaybeRollLocked(roll));
     const std::string_view bytes(pending->data, pending->size);
     if (config_.append_buffer_bytes > 0 && append_buffer_.size() + bytes.size() <= config_.append_buffer_bytes) {
       if (append_buffer_.empty()) buffer_info_ = AppendInfo{.max_timestamp = -1};
@@ -216,7 +217,12 @@ absl::StatusOr<AppendResult> Partition::AppendPrepared(PendingAppend* pending, c
       UpdateHighWatermarkLocked();
       if (append_buffer_.size() >= config_.append_buffer_bytes) RETURN_IF_ERROR(DrainLocked());
     } else {
-      RETURN_IF_ERROR(DrainLocked());
+      if (!append_buffer_.empty()) {
+        RETURN_IF_ERROR(DrainLocked());
+        // Writing the buffer out may have filled the active segment's index: decide again for this batch.
+        roll.messages_size = static_cast<int64_t>(pending->size);
+        RETURN_IF_ERROR(MaybeRollLocked(roll));
+      }
       if (absl::Status s = segments()->active()->Append(bytes, info); !s.ok()) {
         FailLocked(s);
         return s;

@@ -288,5 +288,22 @@ TEST_CASE("ATailCutByRecoveryStaysCutAfterTheNextCrash", "[partition][crash]") {
   f.RequireIntact();
 }
 
+TEST_CASE("AnAppendPastTheAppendBufferRollsWhenWritingTheBufferFilledTheIndex", "[partition][crash]") {
+  PartitionConfig config = SmallSegments();
+  config.append_buffer_bytes = 200;         // one 171-byte record fits, two do not
+  config.segment.index_interval_bytes = 0;  // an index entry for every write after the first
+  config.segment.segment_index_bytes = 24;  // a time index of two slots: full after one entry
+  Fixed f(config);
+  f.AppendBatches(1, 3);  // larger than the buffer: written at once (no index entry: the segment was empty)
+  f.Append(1);            // buffered
+  f.Append(1);            // writing the buffer adds the entry that fills the index; this batch must roll
+  REQUIRE(f.p->num_segments() == 2);
+  f.Append(3, /*durable=*/true);
+  f.RequireIntact();
+  f.CrashAndReopen();
+  REQUIRE(f.p->log_end_offset() == 8);
+  f.RequireIntact();
+}
+
 }  // namespace
 }  // namespace seglog
