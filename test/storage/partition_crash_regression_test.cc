@@ -318,5 +318,20 @@ TEST_CASE("RecoveryNeverFailsOnAFullIndex", "[partition][crash]") {
   f.RequireIntact();
 }
 
+TEST_CASE("ASegmentWhoseTimeIndexRecoveryFilledStillRolls", "[partition][crash]") {
+  PartitionConfig config = SmallSegments();
+  config.segment.index_interval_bytes = 0;
+  config.segment.segment_index_bytes = 48;  // a time index of four slots, the last kept for the roll entry
+  Fixed f(config);
+  f.AppendBatches(5, 1, /*durable=*/true);  // one append: one index entry
+  // Recovery indexes batch by batch until the time index is full but for its last slot, then puts the
+  // segment's largest timestamp there.
+  f.CrashAndReopen();
+  f.Append(1);  // the index is full: this append rolls, and the roll entry is already there
+  REQUIRE(f.p->segment_base_offsets() == std::vector<int64_t>{0, 5});
+  f.CrashAndReopen();  // opening finds segment 0 inactive with that full time index
+  f.RequireIntact();
+}
+
 }  // namespace
 }  // namespace seglog
