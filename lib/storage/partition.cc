@@ -421,7 +421,15 @@ absl::StatusOr<ReadResult> Partition::Read(int64_t offset, const ReadOptions& op
       const std::shared_ptr<Segment>& segment = list->segments[i];
       ASSIGN_OR_RETURN(Segment::Slice slice,
                        segment->Read(offset, options.max_bytes, std::min(bound, written), options.min_one_batch));
-      if (slice.length == 0) continue;
+      if (slice.length == 0) {
+        // Either no batch of this segment reaches `offset` (the next segment has it) or, without
+        // min_one_batch, the batch holding it is larger than max_bytes: then the read is empty.
+        if (!options.min_one_batch) {
+          ASSIGN_OR_RETURN(std::optional<BatchPosition> holder, segment->TranslateOffset(offset));
+          if (holder) return result;
+        }
+        continue;
+      }
       result.bytes = slice.bytes;
       result.file = {segment->log_fd(), slice.position, slice.length};
       result.next_offset = slice.next_offset;
