@@ -81,8 +81,19 @@ absl::StatusOr<RetentionResult> Partition::EnforceRetention() {
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritableLocked());
   RETURN_IF_ERROR(DrainLocked());
-  const size_t count = DeletableSegmentsLocked(*segments(), clock_->NowMillis(), /*by_start_offset_only=*/false);
-  return DeleteSegmentsLocked(count);
+  // DeletableSegmentsLocked answers for the first rule that deletes anything; asking again applies the
+  // later rules to what is left, so one call does what Kafka's deleteOldSegments does (all three rules in
+  // turn). Each round deletes at least one segment, and the last (empty) segment never goes.
+  const int64_t now = clock_->NowMillis();
+  RetentionResult total;
+  total.log_start_offset = log_start_offset();
+  while (const size_t count = DeletableSegmentsLocked(*segments(), now, /*by_start_offset_only=*/false)) {
+    ASSIGN_OR_RETURN(RetentionResult round, DeleteSegmentsLocked(count));
+    total.segments_deleted += round.segments_deleted;
+    total.bytes_deleted += round.bytes_deleted;
+    total.log_start_offset = round.log_start_offset;
+  }
+  return total;
 }
 
 absl::Status Partition::DeleteRecordsBefore(int64_t offset) {

@@ -44,5 +44,34 @@ TEST_CASE("AReadWithoutMinOneBatchNeverSkipsABatchLargerThanMaxBytes", "[partiti
   REQUIRE(read->next_offset == 0);
 }
 
+TEST_CASE("OneEnforceRetentionAppliesTheSizeAndTheTimeRule", "[partition][fuzz]") {
+  auto mem = NewMemFileSystem();
+  ManualClock clock{absl::FromUnixMillis(kT0)};
+  PartitionConfig config;
+  config.segment.segment_bytes = 2000;  // 11 records of 171 bytes
+  config.segment.segment_index_bytes = 4800;
+  config.retention_bytes = 34 * 171 - 11 * 171 - 10;  // the size rule deletes the first segment only
+  config.retention_ms = 60'000;
+  auto opened = Partition::Open("/data/retention-0",
+                                {.fs = mem.get(), .clock = &clock, .create_if_missing = true, .config = config});
+  REQUIRE_OK(opened);
+  Partition& p = **opened;
+  for (int64_t i = 0; i < 34; ++i) {
+    std::string v = absl::StrCat("value-", i, "-");
+    v.resize(100, 'x');
+    const Record r{.key = "k", .value = v, .timestamp = kT0 + 10 * i};
+    REQUIRE_OK(p.Append({&r, 1}));
+  }
+  REQUIRE(p.segment_base_offsets() == std::vector<int64_t>{0, 11, 22, 33});
+  REQUIRE(p.size_bytes() == 34 * 171);
+  // Segment 11's newest record (kT0 + 210) is past retention.ms; segment 22's (kT0 + 320) is not.
+  clock.SetTime(absl::FromUnixMillis(kT0 + 60'250));
+  auto r = p.EnforceRetention();
+  REQUIRE_OK(r);
+  REQUIRE(r->segments_deleted == 2);
+  REQUIRE(r->log_start_offset == 22);
+  REQUIRE(p.log_start_offset() == 22);
+}
+
 }  // namespace
 }  // namespace seglog
