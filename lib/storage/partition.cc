@@ -228,12 +228,13 @@ absl::Status Partition::AppendPreparedLocked(PendingAppend* pending, const Appen
     next = last + 1;
   }
   info.last_offset = next - 1;
-  RETURN_IF_ERROR(MaybeRollLocked({.max_segment_bytes = config_.segment.segment_bytes,
-                                   .max_segment_ms = config_.segment.segment_ms,
-                                   .max_timestamp_in_messages = info.max_timestamp,
-                                   .max_offset_in_messages = info.last_offset,
-                                   .messages_size = static_cast<int64_t>(append_buffer_.size() + pending->size),
-                                   .now_ms = now}));
+  RollParams roll{.max_segment_bytes = config_.segment.segment_bytes,
+                  .max_segment_ms = config_.segment.segment_ms,
+                  .max_timestamp_in_messages = info.max_timestamp,
+                  .max_offset_in_messages = info.last_offset,
+                  .messages_size = static_cast<int64_t>(append_buffer_.size() + pending->size),
+                  .now_ms = now};
+  RETURN_IF_ERROR(MaybeRollLocked(roll));
   const std::string_view bytes(pending->data, pending->size);
   if (config_.append_buffer_bytes > 0 && append_buffer_.size() + bytes.size() <= config_.append_buffer_bytes) {
     if (append_buffer_.empty()) buffer_info_ = AppendInfo{.max_timestamp = -1};
@@ -247,7 +248,12 @@ absl::Status Partition::AppendPreparedLocked(PendingAppend* pending, const Appen
     UpdateHighWatermarkLocked();
     if (append_buffer_.size() >= config_.append_buffer_bytes) RETURN_IF_ERROR(DrainLocked());
   } else {
-    RETURN_IF_ERROR(DrainLocked());
+    if (!append_buffer_.empty()) {
+      RETURN_IF_ERROR(DrainLocked());
+      // Writing the buffer out may have filled the active segment's index: decide again for this batch.
+      roll.messages_size = static_cast<int64_t>(pending->size);
+      RETURN_IF_ERROR(MaybeRollLocked(roll));
+    }
     if (absl::Status s = active_->Append(bytes, info); !s.ok()) {
       FailLocked(s);
       return s;
@@ -453,7 +459,15 @@ absl::StatusOr<ReadResult> Partition::Read(int64_t offset, const ReadOptions& op
       const std::shared_ptr<Segment>& segment = list->segments[i];
       ASSIGN_OR_RETURN(Segment::Slice slice,
                        segment->Read(offset, options.max_bytes, std::min(bound, written), options.min_one_batch));
-      if (slice.length == 0) continue;
+      if (slice.length == 0) {
+        // Either no batch of this segment reaches `offset` (the next segment has it) or, without
+        // min_one_batch, the batch holding it is larger than max_bytes: then the read is empty.
+        if (!options.min_one_batch) {
+          ASSIGN_OR_RETURN(std::optional<BatchPosition> holder, segment->TranslateOffset(offset));
+          if (holder) return result;
+        }
+        continue;
+      }
       result.bytes = slice.bytes;
       result.file = {segment->log_fd(), slice.position, slice.length};
       result.next_offset = slice.next_offset;

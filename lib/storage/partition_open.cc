@@ -154,8 +154,17 @@ absl::Status Partition::LoadLocked(RecoveryReport* report) {
     segments.push_back(std::move(s));
     end = log_start;
   }
+  // Inactive segments become inactive as at a roll: final time-index entry, indexes trimmed and synced. An
+  // index opened at its own length is already trimmed (nothing to do); one that recovery rebuilt at full
+  // size must be trimmed and on disk before the recovery point passes its segment and it is trusted.
+  for (size_t i = 0; i + 1 < segments.size(); ++i) RETURN_IF_ERROR(segments[i]->OnBecomeInactive());
   RETURN_IF_ERROR(segments.back()->ResizeIndexes());  // trimmed when it was closed
-  for (size_t i = 0; i + 1 < segments.size(); ++i) segments[i]->MarkInactive();
+  if (report->segments_recovered > 0 || report->segments_deleted > 0) {
+    // Rebuilt index files replaced the old ones and dropped segments are gone: make that durable before
+    // anything is appended, or a crash brings back a dropped segment whose base offset the log may reach
+    // again, and its stale records with it.
+    RETURN_IF_ERROR(fs_->SyncDir(dir_));
+  }
 
   auto list = std::make_shared<SegmentList>();
   list->segments = std::move(segments);
@@ -197,6 +206,9 @@ absl::Status Partition::RecoverLocked(std::vector<std::shared_ptr<Segment>>* seg
     if (r.truncated_bytes == 0 && r.stopped_by.ok() && !gap) continue;
     // This segment lost its tail: everything after it was written later and goes too.
     report->bytes_truncated += r.truncated_bytes;
+    // The cut must be durable before the recovery point can pass this segment (a roll right at it does):
+    // a crash undoing it later would bring the torn batch back into a segment no longer validated.
+    if (r.truncated_bytes > 0) RETURN_IF_ERROR(s.SyncLog());
     if (!r.stopped_by.ok()) {
       report->first_invalid_batch = r.stopped_by;
     } else if (r.truncated_bytes > 0) {
@@ -236,6 +248,10 @@ absl::Status Partition::Close() {
   absl::Status status = failed_;
   if (status.ok()) status = DrainLocked();
   std::shared_ptr<const SegmentList> list = segments();
+  // The active segment's largest timestamp lives only in memory until a time-index entry records it; the
+  // next open reads it from the last entry (Kafka's LogSegment.close appends it too). Trimmed and msynced
+  // here, the indexes are then flushed with the log below.
+  if (status.ok()) status = list->active()->OnBecomeInactive();
   if (status.ok()) {
     for (size_t i = list->Floor(recovery_point()); i < list->segments.size() && status.ok(); ++i) {
       status = list->segments[i]->Flush();

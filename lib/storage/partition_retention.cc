@@ -71,6 +71,8 @@ absl::StatusOr<RetentionResult> Partition::DeleteSegmentsLocked(size_t count) {
     ++result.segments_deleted;
     status.Update(list->segments[i]->Delete());
   }
+  // Deleted for good: a crash must not bring the segments back and move the log start backwards.
+  if (status.ok()) status = fs_->SyncDir(dir_);
   if (!status.ok()) return status;
   return result;
 }
@@ -79,8 +81,19 @@ absl::StatusOr<RetentionResult> Partition::EnforceRetention() {
   internal::MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritableLocked());
   RETURN_IF_ERROR(DrainLocked());
-  const size_t count = DeletableSegmentsLocked(*segments(), clock_->NowMillis(), /*by_start_offset_only=*/false);
-  return DeleteSegmentsLocked(count);
+  // DeletableSegmentsLocked answers for the first rule that deletes anything; asking again applies the
+  // later rules to what is left, so one call does what Kafka's deleteOldSegments does (all three rules in
+  // turn). Each round deletes at least one segment, and the last (empty) segment never goes.
+  const int64_t now = clock_->NowMillis();
+  RetentionResult total;
+  total.log_start_offset = log_start_offset();
+  while (const size_t count = DeletableSegmentsLocked(*segments(), now, /*by_start_offset_only=*/false)) {
+    ASSIGN_OR_RETURN(RetentionResult round, DeleteSegmentsLocked(count));
+    total.segments_deleted += round.segments_deleted;
+    total.bytes_deleted += round.bytes_deleted;
+    total.log_start_offset = round.log_start_offset;
+  }
+  return total;
 }
 
 absl::Status Partition::DeleteRecordsBefore(int64_t offset) {
@@ -109,36 +122,59 @@ absl::Status Partition::TruncateTo(int64_t offset) {
   if (offset < 0) return absl::InvalidArgumentError(absl::StrCat("truncate ", dir_, " to negative offset ", offset));
   RETURN_IF_ERROR(DrainLocked());
   if (offset >= log_end_offset()) return absl::OkStatus();
+  std::shared_ptr<const SegmentList> list = segments();
+  // A batch is never split: the one holding `offset` goes whole, so the log then ends at its base offset.
+  int64_t end = offset;
+  if (offset > list->segments.front()->base_offset()) {
+    ASSIGN_OR_RETURN(std::optional<BatchPosition> holder,
+                     list->segments[list->Floor(offset)]->TranslateOffset(offset));
+    if (holder && holder->base_offset < offset) end = holder->base_offset;
+  }
+  // Nothing at or after the log start survives: the log restarts empty at the log start (or at `offset`,
+  // below it).
+  const bool restart = end < log_start_offset() || end <= list->segments.front()->base_offset();
+  if (restart) end = std::min(offset, log_start_offset());
   {
     // An fsync round that began before this truncation must not move the recovery point past it.
     absl::MutexLock sync_lock(&sync_mu_);
     truncations_.fetch_add(1, std::memory_order_seq_cst);
-    recovery_point_.store(std::min(recovery_point(), offset), std::memory_order_seq_cst);
+    recovery_point_.store(std::min(recovery_point(), end), std::memory_order_seq_cst);
   }
-  std::shared_ptr<const SegmentList> list = segments();
+  // The lower recovery point reaches the disk before the cut does: a crash in between must not leave a
+  // checkpoint above the log's end, which the next open would take for lost fsynced data (kDataLoss).
+  if (self_managed_) {
+    if (absl::Status s = WriteCheckpointsLocked(); !s.ok()) {
+      FailLocked(s);
+      return s;
+    }
+  }
   auto kept = std::make_shared<SegmentList>();
   std::vector<std::shared_ptr<Segment>> dropped;
   absl::Status status;
-  if (offset < log_start_offset() || offset <= list->segments.front()->base_offset()) {
-    // Nothing of the log survives: start afresh at `offset` (Kafka's truncateFullyAndStartAt).
+  if (restart) {
+    // Nothing of the log survives: start afresh at `end` (Kafka's truncateFullyAndStartAt).
     dropped = list->segments;
     absl::StatusOr<std::shared_ptr<Segment>> fresh;
     // A segment of that name may be among those dropped; delete first.
     for (const auto& s : dropped) status.Update(s->Delete());
-    if (status.ok()) fresh = OpenSegmentLocked(offset, /*create=*/true);
+    if (status.ok()) fresh = OpenSegmentLocked(end, /*create=*/true);
     if (status.ok() && !fresh.ok()) status = fresh.status();
     if (status.ok()) {
       kept->segments.push_back(*std::move(fresh));
-      log_start_offset_.store(offset, std::memory_order_seq_cst);
+      log_start_offset_.store(end, std::memory_order_seq_cst);
     }
     dropped.clear();
   } else {
-    const size_t holder = list->Floor(offset);
+    const size_t holder = list->Floor(end);
     kept->segments.assign(list->segments.begin(), list->segments.begin() + static_cast<ptrdiff_t>(holder) + 1);
     dropped.assign(list->segments.begin() + static_cast<ptrdiff_t>(holder) + 1, list->segments.end());
     Segment& segment = *kept->segments.back();
-    absl::StatusOr<uint64_t> removed = segment.TruncateTo(offset);
+    absl::StatusOr<uint64_t> removed = segment.TruncateTo(end);
     status = removed.status();
+    // Segment::TruncateTo takes the segment's largest timestamp from its last time-index entry, which misses
+    // the records after that entry (time lookups would skip them and retention judge the segment by an
+    // older timestamp); a scan of what remains restores it, rebuilding the indexes on the way.
+    if (status.ok()) status = segment.Recover(/*required_offset=*/end).status();
     if (status.ok()) status = segment.ResizeIndexes();  // it may have been rolled (indexes trimmed)
     if (status.ok()) status = segment.Flush();          // the shorter log must stay short after a crash
   }
@@ -148,8 +184,11 @@ absl::Status Partition::TruncateTo(int64_t offset) {
   }
   PublishSegmentsLocked(kept);
   for (const auto& s : dropped) status.Update(s->Delete());
-  log_end_offset_.store(offset, std::memory_order_seq_cst);
-  written_end_.store(offset, std::memory_order_seq_cst);
+  // The removed segments must stay removed: once the log grows back to a removed segment's base offset, a
+  // crash that restored it would splice its stale records onto the log.
+  if (status.ok() && !dropped.empty()) status = fs_->SyncDir(dir_);
+  log_end_offset_.store(end, std::memory_order_seq_cst);
+  written_end_.store(end, std::memory_order_seq_cst);
   UpdateHighWatermarkLocked();
   if (status.ok() && self_managed_) status = WriteCheckpointsLocked();
   if (!status.ok()) FailLocked(status);

@@ -220,7 +220,10 @@ absl::StatusOr<RecoveryResult> Segment::Recover(int64_t required_offset) {
     const uint64_t position = result.valid_bytes;
     if (result.batches == 0) rolling_based_timestamp_.store(batch.header().max_timestamp, std::memory_order_release);
     ObserveTimestamp(batch.header().max_timestamp, batch.last_offset());
-    if (position - last_index_entry > config_.index_interval_bytes) {
+    // Appends index at most once per append (and roll when an index fills); recovery sees every batch, so
+    // a rebuilt index may need more room than the segment had: it stays sparser rather than fail the open.
+    if (position - last_index_entry > config_.index_interval_bytes && !offset_index_->IsFull() &&
+        !time_index_->IsFull()) {
       RETURN_IF_ERROR(offset_index_->Append(batch.last_offset(), static_cast<int64_t>(position)));
       const TimestampAndOffset max = max_timestamp();
       RETURN_IF_ERROR(time_index_->MaybeAppendTime(max.timestamp, max.offset));

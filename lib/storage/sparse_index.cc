@@ -140,7 +140,6 @@ absl::Status SparseIndex::MaybeAppendTime(int64_t timestamp, int64_t offset, boo
   if (!skip_full_check && IsFull()) {
     return absl::ResourceExhaustedError(absl::StrCat("index ", path_, " is full (", n, " entries)"));
   }
-  if (n >= max_entries()) return absl::ResourceExhaustedError(absl::StrCat("index ", path_, " has no slot left"));
   if (!CanAppendOffset(offset)) {
     return absl::InvalidArgumentError(absl::StrCat("index ", path_, ": offset ", offset,
                                                    " is not within 2^31-1 of base offset ", base_offset_));
@@ -153,6 +152,8 @@ absl::Status SparseIndex::MaybeAppendTime(int64_t timestamp, int64_t offset, boo
     }
     if (timestamp <= last.key) return absl::OkStatus();  // only strictly later timestamps are indexed
   }
+  // After the no-op above (Kafka's TimeIndex.maybeAppend): the roll entry may already fill the last slot.
+  if (n >= max_entries()) return absl::ResourceExhaustedError(absl::StrCat("index ", path_, " has no slot left"));
   {
     absl::ReaderMutexLock lock(&map_mu_);
     WriteEntryLocked(n, timestamp, offset);
