@@ -211,8 +211,10 @@ class Partition {
   // Moves the log start offset to `offset` (Kafka's DeleteRecords) and deletes the segments wholly below it.
   // kOutOfRange past the high watermark; no-op at or below the current log start offset.
   absl::Status DeleteRecordsBefore(int64_t offset);
-  // Removes every batch at or after `offset` (for replication). Below the log start offset the log is
-  // emptied and restarts at `offset`.
+  // Removes every batch at or after `offset` (for replication). A batch is never split: when `offset` falls
+  // inside one, that whole batch goes and the log end becomes its base offset. When that is below the log
+  // start offset the log is emptied and restarts there. An owner keeping the checkpoints
+  // (PartitionOptions::checkpoint) must persist checkpoint() afterwards.
   absl::Status TruncateTo(int64_t offset);
 
   // Writes out and fsyncs everything, trims the indexes, records the checkpoints and the clean-shutdown

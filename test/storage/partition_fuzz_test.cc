@@ -29,31 +29,15 @@
 namespace seglog {
 namespace {
 
+using test::DeriveSeed;
+using test::EnvOr;
+using test::OneIn;
+using test::Pick;
+using test::Uniform;
+
 constexpr uint64_t kBaseSeed = 0xf022a11e5eed0001ULL;
 constexpr int64_t kMinOperations = 10'000;
 constexpr int64_t kT0 = 1'700'000'000'000;
-
-uint64_t EnvOr(const char* name, uint64_t fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr && *value != '\0' ? std::strtoull(value, nullptr, 0) : fallback;
-}
-
-// SplitMix64: independent seeds for run n from one base seed.
-uint64_t DeriveSeed(uint64_t base, uint64_t n) {
-  uint64_t z = base + (n + 1) * 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-int64_t Uniform(std::mt19937_64& rng, int64_t lo, int64_t hi) {
-  return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
-}
-bool OneIn(std::mt19937_64& rng, int64_t n) { return Uniform(rng, 0, n - 1) == 0; }
-template <typename T>
-T Pick(std::mt19937_64& rng, std::initializer_list<T> choices) {
-  return *(choices.begin() + Uniform(rng, 0, static_cast<int64_t>(choices.size()) - 1));
-}
 
 PartitionConfig RandomConfig(std::mt19937_64& rng) {
   PartitionConfig config;

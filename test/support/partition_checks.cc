@@ -1,6 +1,7 @@
 #include "support/partition_checks.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 #include "seglog/batch_builder.h"
@@ -8,11 +9,23 @@
 
 namespace seglog::test {
 
-namespace {
+uint64_t EnvOr(const char* name, uint64_t fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? std::strtoull(value, nullptr, 0) : fallback;
+}
+
+uint64_t DeriveSeed(uint64_t base, uint64_t n) {
+  uint64_t z = base + (n + 1) * 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
 
 int64_t Uniform(std::mt19937_64& rng, int64_t lo, int64_t hi) {
   return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
 }
+
+namespace {
 
 // `size` bytes that differ from record to record (a random stem, then a repeating pattern).
 std::string RandomBytes(std::mt19937_64& rng, size_t size) {

@@ -18,6 +18,7 @@
 #define SEGLOG_TEST_SUPPORT_PARTITION_CHECKS_H_
 
 #include <cstdint>
+#include <initializer_list>
 #include <random>
 #include <string>
 #include <vector>
@@ -29,6 +30,19 @@
 #include "support/test_util.h"
 
 namespace seglog::test {
+
+// Seeded randomness shared by the crash and fuzz tests.
+// The value of environment variable `name` (decimal or 0x hex), or `fallback` when unset or empty.
+uint64_t EnvOr(const char* name, uint64_t fallback);
+// SplitMix64: independent seeds for run n from one base seed.
+uint64_t DeriveSeed(uint64_t base, uint64_t n);
+// Uniform in [lo, hi].
+int64_t Uniform(std::mt19937_64& rng, int64_t lo, int64_t hi);
+inline bool OneIn(std::mt19937_64& rng, int64_t n) { return Uniform(rng, 0, n - 1) == 0; }
+template <typename T>
+T Pick(std::mt19937_64& rng, std::initializer_list<T> choices) {
+  return *(choices.begin() + Uniform(rng, 0, static_cast<int64_t>(choices.size()) - 1));
+}
 
 // `count` records with timestamps near `now_ms` (within a few seconds either way), random keys (some
 // null), values of up to `max_value_bytes` (some null or empty) and up to two headers. Offsets are left 0.
