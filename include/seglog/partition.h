@@ -277,7 +277,6 @@ class Partition {
   void UpdateHighWatermarkLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records a write/fsync failure: the partition refuses writes until reopened.
   void FailLocked(const absl::Status& cause) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void Fail(const absl::Status& cause) ABSL_LOCKS_EXCLUDED(mu_);
   // Group commit: returns once everything below `offset` is fsynced.
   absl::Status SyncTo(int64_t offset) ABSL_LOCKS_EXCLUDED(mu_, sync_mu_);
   void WakeWaiters() const;
@@ -293,8 +292,8 @@ class Partition {
   FileSystem* const fs_;
   Clock* const clock_;
   const PartitionConfig config_;
-  const bool self_managed_;  // keeps its own marker, checkpoints and lock
-  const std::optional<PartitionCheckpoint> given_checkpoint_;
+  const std::optional<PartitionCheckpoint> given_checkpoint_;  // none: keeps its own marker, checkpoints, lock
+  bool self_managed() const { return !given_checkpoint_.has_value(); }
 
   // The append mutex: writes, roll, retention, truncation, close.
   mutable internal::Mutex mu_;

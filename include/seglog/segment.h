@@ -137,6 +137,7 @@ class Segment {
   // `min_one_batch`), stopping before a batch whose base offset is >= `bound_offset`. Empty (length 0) when
   // no batch in the segment qualifies.
   struct Slice {
+    bool holds_offset = false;  // some batch of this segment reaches `offset` (even if none was returned)
     uint64_t position = 0;
     uint64_t length = 0;
     int64_t next_offset = 0;  // after the last batch in the slice
@@ -174,9 +175,18 @@ class Segment {
   Segment(FileSystem* fs, std::string dir, int64_t base_offset, const SegmentConfig& config, int64_t created_ms,
           int64_t roll_jitter_ms);
 
-  // Reads the batch header at `position` (kHeaderSize bytes, or fewer at the end) into a BatchPosition;
-  // std::nullopt at the end of the log or a partial header.
-  absl::StatusOr<std::optional<BatchPosition>> ReadBatchPosition(uint64_t position, uint64_t end) const;
+  // The log's bytes as a reader sees them: the published size and a mapping covering it (null when empty).
+  // Taken once per operation, so walking batch headers costs no lock, syscall or copy per batch.
+  struct LogView {
+    std::shared_ptr<const FileRegion> region;
+    uint64_t end = 0;
+  };
+  absl::StatusOr<LogView> View() const;
+  // The batch whose header starts at `position`; std::nullopt at the end of the view or a partial batch.
+  static std::optional<BatchPosition> BatchAt(const LogView& view, uint64_t position);
+  // The first batch at or after the offset index's entry for `offset` (and `start_position`) whose last
+  // offset is >= `offset`.
+  std::optional<BatchPosition> Translate(const LogView& view, int64_t offset, uint64_t start_position) const;
   // A read-only mapping of the log covering at least [0, end) (end <= size()), shared by readers and
   // replaced when the log outgrows it or is truncated. An active segment maps segment.bytes ahead so that
   // tailing readers do not remap on every append.

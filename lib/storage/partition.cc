@@ -37,7 +37,6 @@ Partition::Partition(std::string dir, TopicPartition tp, const PartitionOptions&
       fs_(options.fs),
       clock_(options.clock != nullptr ? options.clock : SystemClock()),
       config_(options.config),
-      self_managed_(!options.checkpoint.has_value()),
       given_checkpoint_(options.checkpoint),
       builders_(std::make_unique<BuilderPool>()) {}
 
@@ -95,11 +94,6 @@ void Partition::FailLocked(const absl::Status& cause) {
   failed_ = absl::FailedPreconditionError(absl::StrCat("partition ", dir_,
                                                        " refuses writes until reopened after an I/O error: ",
                                                        cause.ToString()));
-}
-
-void Partition::Fail(const absl::Status& cause) {
-  internal::MutexLock lock(&mu_);
-  FailLocked(cause);
 }
 
 absl::Status Partition::EncodeRecords(BatchBuilder* builder, absl::Span<const Record> records, int64_t now,
@@ -424,7 +418,7 @@ absl::Status Partition::Flush() {
     FailLocked(s);
     return s;
   }
-  return self_managed_ ? WriteCheckpointsLocked() : absl::OkStatus();
+  return self_managed() ? WriteCheckpointsLocked() : absl::OkStatus();
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -460,12 +454,9 @@ absl::StatusOr<ReadResult> Partition::Read(int64_t offset, const ReadOptions& op
       ASSIGN_OR_RETURN(Segment::Slice slice,
                        segment->Read(offset, options.max_bytes, std::min(bound, written), options.min_one_batch));
       if (slice.length == 0) {
-        // Either no batch of this segment reaches `offset` (the next segment has it) or, without
-        // min_one_batch, the batch holding it is larger than max_bytes: then the read is empty.
-        if (!options.min_one_batch) {
-          ASSIGN_OR_RETURN(std::optional<BatchPosition> holder, segment->TranslateOffset(offset));
-          if (holder) return result;
-        }
+        // Either no batch of this segment reaches `offset` (the next segment has it) or the batch holding it
+        // is at the bound or, without min_one_batch, larger than max_bytes: then the read is empty.
+        if (slice.holds_offset) return result;
         continue;
       }
       result.bytes = slice.bytes;

@@ -89,7 +89,7 @@ absl::StatusOr<std::shared_ptr<Segment>> Partition::OpenSegmentLocked(int64_t ba
 absl::Status Partition::LoadLocked(RecoveryReport* report) {
   *report = RecoveryReport();
   PartitionCheckpoint cp;
-  if (self_managed_) {
+  if (self_managed()) {
     ASSIGN_OR_RETURN(lock_, fs_->LockFile(JoinPath(dir_, kPartitionLockFile)));
     const std::string marker = JoinPath(dir_, kCleanShutdownFile);
     ASSIGN_OR_RETURN(cp.clean_shutdown, fs_->Exists(marker));
@@ -269,7 +269,7 @@ absl::Status Partition::Close() {
     absl::Status closed = s->Close();
     if (status.ok()) status = closed;
   }
-  if (status.ok() && self_managed_) {
+  if (status.ok() && self_managed()) {
     status = WriteCheckpointsLocked();
     if (status.ok()) status = WriteFileAtomically(fs_, JoinPath(dir_, kCleanShutdownFile), "");
   }

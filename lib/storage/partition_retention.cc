@@ -106,7 +106,7 @@ absl::Status Partition::DeleteRecordsBefore(int64_t offset) {
   }
   if (offset <= log_start_offset()) return absl::OkStatus();
   log_start_offset_.store(offset, std::memory_order_seq_cst);
-  if (self_managed_) {
+  if (self_managed()) {
     if (absl::Status s = WriteCheckpointsLocked(); !s.ok()) {
       FailLocked(s);
       return s;
@@ -142,7 +142,7 @@ absl::Status Partition::TruncateTo(int64_t offset) {
   }
   // The lower recovery point reaches the disk before the cut does: a crash in between must not leave a
   // checkpoint above the log's end, which the next open would take for lost fsynced data (kDataLoss).
-  if (self_managed_) {
+  if (self_managed()) {
     if (absl::Status s = WriteCheckpointsLocked(); !s.ok()) {
       FailLocked(s);
       return s;
@@ -190,7 +190,7 @@ absl::Status Partition::TruncateTo(int64_t offset) {
   log_end_offset_.store(end, std::memory_order_seq_cst);
   written_end_.store(end, std::memory_order_seq_cst);
   UpdateHighWatermarkLocked();
-  if (status.ok() && self_managed_) status = WriteCheckpointsLocked();
+  if (status.ok() && self_managed()) status = WriteCheckpointsLocked();
   if (!status.ok()) FailLocked(status);
   return status;
 }

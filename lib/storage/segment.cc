@@ -148,15 +148,22 @@ void Segment::DropRegion() {
   region_ = nullptr;
 }
 
-absl::StatusOr<std::optional<BatchPosition>> Segment::ReadBatchPosition(uint64_t position, uint64_t end) const {
+absl::StatusOr<Segment::LogView> Segment::View() const {
+  LogView view;
+  view.end = size();
+  if (view.end == 0) return view;
+  ASSIGN_OR_RETURN(view.region, RegionCovering(view.end));
+  return view;
+}
+
+std::optional<BatchPosition> Segment::BatchAt(const LogView& view, uint64_t position) {
   constexpr size_t kNeed = bf::kLastOffsetDeltaOffset + 4;
-  if (end < position + kNeed) return std::optional<BatchPosition>();
-  ASSIGN_OR_RETURN(std::shared_ptr<const FileRegion> region, RegionCovering(end));
-  const char* header = region->data() + position;
+  if (view.end < position + kNeed) return std::nullopt;
+  const char* header = view.region->data() + position;
   const auto length = static_cast<int32_t>(internal::LoadBigEndian32(header + bf::kLengthOffset));
   const uint64_t batch_size = bf::kLogOverhead + static_cast<uint64_t>(std::max(length, 0));
-  if (length < static_cast<int32_t>(bf::kHeaderSize - bf::kLogOverhead) || position + batch_size > end) {
-    return std::optional<BatchPosition>();
+  if (length < static_cast<int32_t>(bf::kHeaderSize - bf::kLogOverhead) || position + batch_size > view.end) {
+    return std::nullopt;
   }
   BatchPosition p;
   p.base_offset = static_cast<int64_t>(internal::LoadBigEndian64(header + bf::kBaseOffsetOffset));
@@ -164,17 +171,21 @@ absl::StatusOr<std::optional<BatchPosition>> Segment::ReadBatchPosition(uint64_t
   p.last_offset = static_cast<int64_t>(static_cast<uint64_t>(p.base_offset) + static_cast<uint64_t>(delta));
   p.position = position;
   p.size = static_cast<uint32_t>(batch_size);
-  return std::optional<BatchPosition>(p);
+  return p;
 }
 
-absl::StatusOr<std::optional<BatchPosition>> Segment::TranslateOffset(int64_t offset, uint64_t start_position) const {
-  const uint64_t end = size();
+std::optional<BatchPosition> Segment::Translate(const LogView& view, int64_t offset, uint64_t start_position) const {
   uint64_t position = std::max<uint64_t>(start_position, static_cast<uint64_t>(offset_index_->Lookup(offset).value));
   while (true) {
-    ASSIGN_OR_RETURN(std::optional<BatchPosition> batch, ReadBatchPosition(position, end));
+    std::optional<BatchPosition> batch = BatchAt(view, position);
     if (!batch || batch->last_offset >= offset) return batch;
     position += batch->size;
   }
+}
+
+absl::StatusOr<std::optional<BatchPosition>> Segment::TranslateOffset(int64_t offset, uint64_t start_position) const {
+  ASSIGN_OR_RETURN(const LogView view, View());
+  return Translate(view, offset, start_position);
 }
 
 absl::StatusOr<size_t> Segment::ReadAt(uint64_t position, size_t max_bytes, std::string* out) const {
@@ -274,16 +285,14 @@ absl::StatusOr<std::optional<TimestampAndOffset>> Segment::FindOffsetByTimestamp
                                                                                 int64_t starting_offset) const {
   const IndexEntry time_entry = time_index_->Lookup(timestamp);
   const IndexEntry start = offset_index_->Lookup(std::max(time_entry.value, starting_offset));
-  const uint64_t end = size();
+  ASSIGN_OR_RETURN(const LogView view, View());
   uint64_t position = static_cast<uint64_t>(start.value);
-  std::string bytes;
   RecordReader records;
   while (true) {
-    ASSIGN_OR_RETURN(std::optional<BatchPosition> at, ReadBatchPosition(position, end));
+    const std::optional<BatchPosition> at = BatchAt(view, position);
     if (!at) return std::optional<TimestampAndOffset>();
     position += at->size;
-    bytes.clear();
-    RETURN_IF_ERROR(ReadAt(at->position, at->size, &bytes).status());
+    const std::string_view bytes(view.region->data() + at->position, at->size);
     ASSIGN_OR_RETURN(BatchView batch, BatchView::ParseWithoutCrc(bytes));
     if (batch.header().max_timestamp < timestamp || batch.last_offset() < starting_offset) continue;
     RETURN_IF_ERROR(records.Reset(batch));
@@ -307,11 +316,11 @@ bool Segment::ShouldRoll(const RollParams& p) const {
 }
 
 absl::StatusOr<int64_t> Segment::ReadNextOffset() const {
-  const uint64_t end = size();
+  ASSIGN_OR_RETURN(const LogView view, View());
   uint64_t position = static_cast<uint64_t>(offset_index_->last_entry().value);
   int64_t next = base_offset_;
   while (true) {
-    ASSIGN_OR_RETURN(std::optional<BatchPosition> at, ReadBatchPosition(position, end));
+    const std::optional<BatchPosition> at = BatchAt(view, position);
     if (!at) return next;
     next = at->last_offset + 1;
     position += at->size;
@@ -354,21 +363,20 @@ absl::Status Segment::Close() {
 absl::StatusOr<Segment::Slice> Segment::Read(int64_t offset, size_t max_bytes, int64_t bound_offset,
                                              bool min_one_batch) const {
   Slice slice;
-  ASSIGN_OR_RETURN(std::optional<BatchPosition> first, TranslateOffset(offset));
+  ASSIGN_OR_RETURN(const LogView view, View());
+  const std::optional<BatchPosition> first = Translate(view, offset, 0);
+  slice.holds_offset = first.has_value();
   if (!first || first->base_offset >= bound_offset) return slice;
-  const uint64_t end = size();
   slice.position = first->position;
-  std::optional<BatchPosition> at = first;
-  while (at && at->base_offset < bound_offset) {
+  for (std::optional<BatchPosition> at = first; at && at->base_offset < bound_offset;
+       at = BatchAt(view, at->position + at->size)) {
     if (slice.length + at->size > max_bytes && !(slice.length == 0 && min_one_batch)) break;
     slice.length += at->size;
     slice.next_offset = at->last_offset + 1;
-    ASSIGN_OR_RETURN(at, ReadBatchPosition(at->position + at->size, end));
   }
   if (slice.length == 0) return slice;
-  ASSIGN_OR_RETURN(std::shared_ptr<const FileRegion> region, RegionCovering(end));
-  slice.bytes = std::string_view(region->data() + slice.position, slice.length);
-  slice.pin = std::move(region);
+  slice.bytes = std::string_view(view.region->data() + slice.position, slice.length);
+  slice.pin = view.region;
   return slice;
 }
 
