@@ -355,8 +355,10 @@ absl::Status Segment::SyncLog() {
 absl::Status Segment::Close() {
   if (closed_) return absl::FailedPreconditionError(absl::StrCat("segment ", log_path_, " is closed"));
   closed_ = true;
-  absl::Status status = offset_index_->Close();
-  status.Update(time_index_->Close());
+  // An Open that failed part-way leaves the indexes it did not reach null.
+  absl::Status status;
+  if (offset_index_ != nullptr) status.Update(offset_index_->Close());
+  if (time_index_ != nullptr) status.Update(time_index_->Close());
   return status;
 }
 

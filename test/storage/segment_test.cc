@@ -11,6 +11,7 @@
 #include "seglog/batch_builder.h"
 #include "seglog/batch_view.h"
 #include "seglog/log_files.h"
+#include "support/fault_injection_file_system.h"
 #include "support/test_util.h"
 
 namespace seglog {
@@ -380,6 +381,26 @@ TEST_CASE("OpensASegmentWrittenByApacheKafka", "[segment]") {
     CHECK((*at)->base_offset <= offset);
     CHECK((*at)->last_offset >= offset);
   }
+}
+
+}  // namespace
+}  // namespace seglog
+
+namespace seglog {
+namespace {
+
+// A Segment whose index could not be opened was destroyed with a null index and crashed.
+TEST_CASE("OpenThatFailsOnAnIndexReturnsTheErrorWithoutCrashing", "[segment]") {
+  std::unique_ptr<FileSystem> mem = NewMemFileSystem();
+  REQUIRE_OK(mem->CreateDirs("/t-0"));
+  FaultInjectionFileSystem fs(mem.get());
+  for (const char* which : {".index", ".timeindex"}) {
+    fs.InjectError(FaultInjectionFileSystem::Op::kOpen, absl::PermissionDeniedError("no index"), which);
+    auto segment = Segment::Open(&fs, "/t-0", 0, SegmentConfig{}, kT0);
+    REQUIRE_CODE(segment, absl::StatusCode::kPermissionDenied);
+  }
+  auto segment = Segment::Open(&fs, "/t-0", 0, SegmentConfig{}, kT0);
+  REQUIRE_OK(segment);
 }
 
 }  // namespace
