@@ -195,6 +195,17 @@ std::unique_ptr<FileSystem> NewPosixFileSystem();
 // normalised (repeated and trailing slashes ignored); relative paths are taken relative to "/".
 std::unique_ptr<FileSystem> NewMemFileSystem();
 
+// A copy-on-write view of `base` (borrowed; it must outlive the view and every File taken from it): reads
+// see base's files and directories, and every change (writes, truncation, creation, MapFile, removal,
+// rename, directory creation and removal, LockFile) lands in private memory, so base is never modified.
+// A base file is copied into memory on its first modification (only up to the new size when that is a
+// truncation; not at all when opened with `truncate`); until then reads go to base. Removed or renamed base
+// entries are hidden from the view. LockFile uses the view's own in-memory lock table and never locks base.
+// Sync and SyncDir do nothing durable; everything private is lost when the view is destroyed. Files have no
+// NativeHandle (-1). Renaming a directory is kUnimplemented. A read-only Store opens its partitions over
+// this view: recovery may truncate, rebuild indexes and write checkpoints, all in memory.
+std::unique_ptr<FileSystem> NewCopyOnWriteFileSystem(FileSystem* base);
+
 // Helpers built on the interface.
 
 // Reads a whole file into a string.

@@ -30,9 +30,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +56,10 @@
 #include "seglog/segment.h"
 
 namespace seglog {
+
+namespace internal {
+class ProducerStateTable;  // lib/storage/producer_state.h
+}  // namespace internal
 
 // A topic's per-partition settings (Kafka's names in comments; defaults are Kafka's).
 struct PartitionConfig {
@@ -92,6 +99,10 @@ struct PartitionOptions {
   // owner persists checkpoint() after Close). Without, the partition keeps `.seglog_cleanshutdown`,
   // `recovery-point-offset-checkpoint` and `log-start-offset-checkpoint` in its directory and locks `.lock`.
   std::optional<PartitionCheckpoint> checkpoint = std::nullopt;
+  // How many of the newest segments Open (and TruncateTo) scan to rebuild the idempotent-producer state (the
+  // last batches of each producer id). A producer whose last batch is older is unknown, and its next batch
+  // is accepted at any sequence (as Kafka does when retention removed a producer's batches).
+  int producer_state_segments = 2;
 };
 
 // What Open found and did.
@@ -129,7 +140,10 @@ struct AppendResult {
   int64_t log_append_time = -1;  // the timestamp written when the topic uses LogAppendTime, else -1
   int64_t max_timestamp = -1;    // the largest batch MaxTimestamp appended
   int64_t records = 0;
-  uint64_t bytes = 0;
+  uint64_t bytes = 0;  // bytes written (0 for a duplicate)
+  // The batches repeat batches an idempotent producer already appended (a retry): nothing was written and
+  // the offsets, max_timestamp and records are those of the original append.
+  bool duplicate = false;
 };
 
 struct ReadOptions {
@@ -184,6 +198,17 @@ class Partition {
   // Each is validated (size, magic, CRC, record count, max.message.bytes) before anything is written; the
   // partition assigns offsets by rewriting each base offset (the CRC does not cover it) and, for a
   // LogAppendTime topic, sets the batch's timestamp type and MaxTimestamp and recomputes its CRC.
+  //
+  // Idempotent batches (producer id >= 0 and base sequence >= 0) are checked against the producer's state
+  // (Kafka's ProducerStateManager; doc/design/partition.md), each after the ones before it in the call:
+  // - the same producer id, epoch, first and last sequence as one of the producer's last 5 batches: a
+  //   duplicate. When every batch of the call is a duplicate nothing is written and the result holds the
+  //   original offsets with `duplicate` set; a call mixing duplicates and new batches is kInvalidArgument.
+  // - an epoch older than the producer's: kAborted (the producer is fenced).
+  // - a newer epoch not starting at sequence 0, or within the epoch a base sequence other than the last
+  //   sequence + 1 (wrapping at INT32_MAX): kInvalidArgument ("out of order sequence", Kafka's
+  //   OutOfOrderSequenceException). A producer id the partition does not know may start at any sequence.
+  // Nothing of the call is written when any batch fails.
   absl::StatusOr<AppendResult> AppendBatches(std::string_view batches, const AppendOptions& options = {});
 
   // Whole batches of one segment starting with the batch that holds `offset`, up to options.max_bytes (at
@@ -202,6 +227,22 @@ class Partition {
 
   // Makes everything appended so far durable (log and indexes) and records the recovery point.
   absl::Status Flush();
+  // Flush() if flush.ms has passed since the last flush (or fsync round) and there is unflushed data;
+  // otherwise OK without doing anything (a Store's housekeeping calls it periodically). kFailedPrecondition
+  // when closed or failed; Flush()'s errors.
+  absl::Status MaybeFlush();
+
+  // Registers `listener`, called whenever the high watermark moves (appends; fsyncs when
+  // high_watermark_is_flushed; truncation) and once when the partition closes. It runs on the thread that
+  // moved the high watermark, after that thread let go of the partition's append mutex, possibly on several
+  // threads at once and possibly more than once per move. It must be quick, may read the partition
+  // (high_watermark(), Read, ...) but must not call AddDataListener / RemoveDataListener, and must not take
+  // a lock that a thread calling RemoveDataListener holds. Moves that happened before AddDataListener
+  // returned may not be reported: check high_watermark() after adding. Returns an id for RemoveDataListener.
+  uint64_t AddDataListener(std::function<void()> listener);
+  // Unregisters a listener (unknown ids are ignored). When it returns, the listener is not running and is
+  // never called again.
+  void RemoveDataListener(uint64_t id);
   // Starts a new segment at the log end offset now (no-op when the active segment is empty).
   absl::Status Roll();
 
@@ -240,6 +281,7 @@ class Partition {
  private:
   struct SegmentList;
   class BuilderPool;
+  class DataListenerNotifier;
 
   Partition(std::string dir, TopicPartition tp, const PartitionOptions& options);
 
@@ -262,6 +304,12 @@ class Partition {
   // unlocking (a durable append, or the flush policy tripped).
   absl::Status AppendPreparedLocked(PendingAppend* pending, const AppendOptions& options, AppendResult* result,
                                     bool* sync) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Checks the idempotent batches of `pending` against the producer state (producer_state.cc). All
+  // duplicates: *duplicate is set and *result holds the original append.
+  absl::Status CheckProducersLocked(const PendingAppend& pending, AppendResult* result, bool* duplicate)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records the idempotent batches of `pending`, appended from `base_offset`.
+  void RecordProducersLocked(const PendingAppend& pending, int64_t base_offset) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status EncodeRecords(BatchBuilder* builder, absl::Span<const Record> records, int64_t now,
                              PendingAppend* pending) const;
   // Appends of up to this many records are encoded under the append mutex (with small_builder_).
@@ -275,6 +323,10 @@ class Partition {
   // Publishes the written end to readers and wakes waiters.
   void PublishEndLocked(int64_t written_end) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void UpdateHighWatermarkLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Calls every data listener (without the append mutex).
+  void NotifyDataListeners() ABSL_LOCKS_EXCLUDED(mu_);
+  // Rebuilds producer_state_ from the batch headers of the newest producer_state_segments segments.
+  absl::Status RebuildProducerStateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records a write/fsync failure: the partition refuses writes until reopened.
   void FailLocked(const absl::Status& cause) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Group commit: returns once everything below `offset` is fsynced.
@@ -293,6 +345,7 @@ class Partition {
   Clock* const clock_;
   const PartitionConfig config_;
   const std::optional<PartitionCheckpoint> given_checkpoint_;  // none: keeps its own marker, checkpoints, lock
+  const int producer_state_segments_;
   bool self_managed() const { return !given_checkpoint_.has_value(); }
 
   // The append mutex: writes, roll, retention, truncation, close.
@@ -310,6 +363,7 @@ class Partition {
   std::unique_ptr<FileLock> lock_ ABSL_GUARDED_BY(mu_);
   absl::BitGen jitter_rng_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<BuilderPool> builders_;
+  std::unique_ptr<internal::ProducerStateTable> producer_state_ ABSL_PT_GUARDED_BY(mu_);
 
   // Published to lock-free readers.
   std::atomic<int64_t> log_start_offset_{0};
@@ -330,6 +384,15 @@ class Partition {
   mutable absl::Mutex data_mu_;
   mutable absl::CondVar data_cv_;
   mutable std::atomic<int> waiters_{0};
+
+  // Data listeners. The map is read (shared) while listeners run and written (exclusive) to add or remove
+  // one, which therefore waits for running listeners. A std::shared_mutex, not absl::Mutex: listeners take
+  // their owners' locks, which Abseil's deadlock detector would report as lock-order cycles.
+  mutable std::shared_mutex listeners_mu_;
+  std::map<uint64_t, std::function<void()>> listeners_;  // guarded by listeners_mu_
+  uint64_t next_listener_id_ = 1;                         // guarded by listeners_mu_
+  std::atomic<int> listener_count_{0};
+  std::atomic<bool> high_watermark_moved_{false};  // set (when listeners exist) by UpdateHighWatermarkLocked
 };
 
 }  // namespace seglog

@@ -15,6 +15,7 @@
 #ifndef SEGLOG_RECORD_BATCH_H_
 #define SEGLOG_RECORD_BATCH_H_
 
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -63,6 +64,13 @@ inline constexpr int32_t kNoPartitionLeaderEpoch = -1;
 // header count, one byte each.
 inline constexpr size_t kMinRecordSize = 7;
 }  // namespace batch_format
+
+// `sequence` + `increment` wrapping past INT32_MAX to 0 (Kafka's DefaultRecordBatch.incrementSequence):
+// producer sequences count 0, 1, ..., INT32_MAX, 0, ... For increment >= 0.
+constexpr int32_t IncrementSequence(int32_t sequence, int32_t increment) {
+  const int64_t next = static_cast<int64_t>(sequence) + increment;
+  return static_cast<int32_t>(next > INT32_MAX ? next - INT32_MAX - 1 : next);
+}
 
 enum class TimestampType : int8_t { kCreateTime = 0, kLogAppendTime = 1 };
 

@@ -16,8 +16,7 @@ namespace bf = batch_format;
 
 int32_t BatchHeader::last_sequence() const {
   if (base_sequence == bf::kNoSequence) return bf::kNoSequence;
-  const int64_t seq = static_cast<int64_t>(base_sequence) + last_offset_delta;
-  return static_cast<int32_t>(seq > INT32_MAX ? seq - INT32_MAX - 1 : seq);
+  return IncrementSequence(base_sequence, last_offset_delta);
 }
 
 absl::StatusOr<BatchHeader> DecodeBatchHeader(std::string_view bytes) {

@@ -16,21 +16,6 @@ namespace seglog {
 
 namespace bf = batch_format;
 
-// Batches ready to be given offsets: `data` holds whole batches (base offsets still to be set).
-struct Partition::PendingAppend {
-  struct Batch {
-    size_t position = 0;
-    int32_t last_offset_delta = 0;
-    int64_t max_timestamp = -1;
-  };
-  char* data = nullptr;
-  size_t size = 0;
-  absl::InlinedVector<Batch, 1> batches;
-  int64_t records = 0;
-  int64_t log_append_time = -1;
-  int64_t now_ms = 0;  // the clock when the append began (one read per append)
-};
-
 Partition::Partition(std::string dir, TopicPartition tp, const PartitionOptions& options)
     : dir_(std::move(dir)),
       topic_partition_(std::move(tp)),
@@ -38,7 +23,9 @@ Partition::Partition(std::string dir, TopicPartition tp, const PartitionOptions&
       clock_(options.clock != nullptr ? options.clock : SystemClock()),
       config_(options.config),
       given_checkpoint_(options.checkpoint),
-      builders_(std::make_unique<BuilderPool>()) {}
+      producer_state_segments_(options.producer_state_segments),
+      builders_(std::make_unique<BuilderPool>()),
+      producer_state_(std::make_unique<internal::ProducerStateTable>()) {}
 
 Partition::~Partition() {
   bool closed = false;
@@ -113,7 +100,7 @@ absl::Status Partition::EncodeRecords(BatchBuilder* builder, absl::Span<const Re
   pending->data = const_cast<char*>(batch.data());
   pending->size = batch.size();
   const BatchHeader header = *DecodeBatchHeader(batch);
-  pending->batches.push_back({0, header.last_offset_delta, header.max_timestamp});
+  pending->batches.push_back({0, header.last_offset_delta, header.max_timestamp, {}});
   pending->records = header.records_count;
   pending->log_append_time = append_time ? now : -1;
   pending->now_ms = now;
@@ -128,6 +115,7 @@ absl::StatusOr<AppendResult> Partition::Append(absl::Span<const Record> records,
     // A few records encode faster than two trips to the builder pool: do it under the append mutex.
     AppendResult result;
     bool sync = false;
+    DataListenerNotifier notifier(this);
     {
       internal::MutexLock lock(&mu_);
       RETURN_IF_ERROR(CheckWritableLocked());
@@ -187,7 +175,9 @@ absl::StatusOr<AppendResult> Partition::AppendBatches(std::string_view batches, 
       internal::StoreBigEndian32(b + bf::kCrcOffset, ComputeBatchCrc(std::string_view(b, size)));
       max_timestamp = now;
     }
-    pending.batches.push_back({position, h.last_offset_delta, max_timestamp});
+    const internal::ProducerBatchId producer = internal::ProducerBatchId::Of(h);
+    pending.idempotent |= producer.idempotent();
+    pending.batches.push_back({position, h.last_offset_delta, max_timestamp, producer});
     pending.records += h.records_count;
     position += size;
   }
@@ -197,6 +187,7 @@ absl::StatusOr<AppendResult> Partition::AppendBatches(std::string_view batches, 
 absl::StatusOr<AppendResult> Partition::AppendPrepared(PendingAppend* pending, const AppendOptions& options) {
   AppendResult result;
   bool sync = false;
+  DataListenerNotifier notifier(this);
   {
     internal::MutexLock lock(&mu_);
     RETURN_IF_ERROR(CheckWritableLocked());
@@ -208,6 +199,15 @@ absl::StatusOr<AppendResult> Partition::AppendPrepared(PendingAppend* pending, c
 
 absl::Status Partition::AppendPreparedLocked(PendingAppend* pending, const AppendOptions& options,
                                              AppendResult* result, bool* sync) {
+  if (pending->idempotent) {
+    // Validated before anything is written; a retry of batches already appended writes nothing.
+    bool duplicate = false;
+    RETURN_IF_ERROR(CheckProducersLocked(*pending, result, &duplicate));
+    if (duplicate) {
+      *sync = options.durable;
+      return absl::OkStatus();
+    }
+  }
   const int64_t now = pending->now_ms;
   const int64_t base = log_end_offset_.load(std::memory_order_relaxed);
   int64_t next = base;
@@ -255,6 +255,7 @@ absl::Status Partition::AppendPreparedLocked(PendingAppend* pending, const Appen
     log_end_offset_.store(next, std::memory_order_seq_cst);
     PublishEndLocked(next);
   }
+  if (pending->idempotent) RecordProducersLocked(*pending, base);
   unflushed_messages_ += pending->records;
   *sync = options.durable || unflushed_messages_ >= config_.flush_messages || now - last_flush_ms_ >= config_.flush_ms;
   *result = {.base_offset = base,
@@ -327,7 +328,12 @@ void Partition::PublishEndLocked(int64_t written_end) {
 
 void Partition::UpdateHighWatermarkLocked() {
   const int64_t hw = config_.high_watermark_is_flushed ? recovery_point() : log_end_offset();
-  high_watermark_.store(hw, std::memory_order_seq_cst);
+  const int64_t old = high_watermark_.exchange(hw, std::memory_order_seq_cst);
+  // Read after the store (both sequentially consistent): a listener added meanwhile either is told here or
+  // sees the new high watermark when it checks after AddDataListener.
+  if (old != hw && listener_count_.load(std::memory_order_seq_cst) > 0) {
+    high_watermark_moved_.store(true, std::memory_order_seq_cst);
+  }
   WakeWaiters();
 }
 
@@ -411,6 +417,7 @@ absl::Status Partition::SyncTo(int64_t offset) {
 }
 
 absl::Status Partition::Flush() {
+  DataListenerNotifier notifier(this);
   RETURN_IF_ERROR(SyncTo(log_end_offset()));
   internal::MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritableLocked());
@@ -419,6 +426,38 @@ absl::Status Partition::Flush() {
     return s;
   }
   return self_managed() ? WriteCheckpointsLocked() : absl::OkStatus();
+}
+
+absl::Status Partition::MaybeFlush() {
+  {
+    internal::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(CheckWritableLocked());
+    const bool unflushed = log_end_offset() > recovery_point();
+    if (!unflushed || clock_->NowMillis() - last_flush_ms_ < config_.flush_ms) return absl::OkStatus();
+  }
+  return Flush();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Data listeners.
+
+uint64_t Partition::AddDataListener(std::function<void()> listener) {
+  std::unique_lock lock(listeners_mu_);
+  const uint64_t id = next_listener_id_++;
+  listeners_.emplace(id, std::move(listener));
+  listener_count_.fetch_add(1, std::memory_order_seq_cst);
+  return id;
+}
+
+void Partition::RemoveDataListener(uint64_t id) {
+  // Exclusive: waits for every running listener (they hold the lock shared).
+  std::unique_lock lock(listeners_mu_);
+  if (listeners_.erase(id) > 0) listener_count_.fetch_sub(1, std::memory_order_seq_cst);
+}
+
+void Partition::NotifyDataListeners() {
+  std::shared_lock lock(listeners_mu_);
+  for (const auto& [id, listener] : listeners_) listener();
 }
 
 // ---------------------------------------------------------------------------------------------------------

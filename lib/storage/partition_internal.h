@@ -1,5 +1,6 @@
 // Partition's private pieces shared by its source files (partition.cc, partition_open.cc,
-// partition_retention.cc): the immutable segment-list snapshot and the pool of batch builders.
+// partition_retention.cc, producer_state.cc): the immutable segment-list snapshot, the pool of batch
+// builders, a prepared append and the data-listener notifier.
 //
 // Thread safety: a SegmentList is immutable once published; BuilderPool is thread-safe.
 #ifndef SEGLOG_LIB_STORAGE_PARTITION_INTERNAL_H_
@@ -9,10 +10,12 @@
 #include <memory>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/synchronization/mutex.h"
 #include "seglog/batch_builder.h"
 #include "seglog/partition.h"
 #include "seglog/segment.h"
+#include "storage/producer_state.h"
 
 namespace seglog {
 
@@ -49,6 +52,40 @@ class Partition::BuilderPool {
   static constexpr size_t kMaxPooled = 16;
   absl::Mutex mu_;
   std::vector<std::unique_ptr<BatchBuilder>> free_ ABSL_GUARDED_BY(mu_);
+};
+
+// Batches ready to be given offsets: `data` holds whole batches (base offsets still to be set).
+struct Partition::PendingAppend {
+  struct Batch {
+    size_t position = 0;
+    int32_t last_offset_delta = 0;
+    int64_t max_timestamp = -1;
+    internal::ProducerBatchId producer;  // not idempotent unless AppendBatches found it so
+  };
+  char* data = nullptr;
+  size_t size = 0;
+  absl::InlinedVector<Batch, 1> batches;
+  int64_t records = 0;
+  int64_t log_append_time = -1;
+  int64_t now_ms = 0;        // the clock when the append began (one read per append)
+  bool idempotent = false;   // some batch is idempotent: the producer state checks it
+};
+
+// Calls the data listeners, when the high watermark moved, as it goes out of scope. Declared before the
+// MutexLock of a method that may move the high watermark, so it runs after the append mutex is released.
+class Partition::DataListenerNotifier {
+ public:
+  explicit DataListenerNotifier(Partition* p) : p_(p) {}
+  ~DataListenerNotifier() {
+    if (p_->high_watermark_moved_.load(std::memory_order_seq_cst) && p_->high_watermark_moved_.exchange(false)) {
+      p_->NotifyDataListeners();
+    }
+  }
+  DataListenerNotifier(const DataListenerNotifier&) = delete;
+  DataListenerNotifier& operator=(const DataListenerNotifier&) = delete;
+
+ private:
+  Partition* const p_;
 };
 
 }  // namespace seglog

@@ -175,6 +175,7 @@ absl::Status Partition::LoadLocked(RecoveryReport* report) {
   recovery_point_.store(cp.clean_shutdown ? end : std::min(cp.recovery_point, end));
   last_flush_ms_ = clock_->NowMillis();
   UpdateHighWatermarkLocked();
+  RETURN_IF_ERROR(RebuildProducerStateLocked());
   report->segments = static_cast<int>(segments_->segments.size());
   report->log_end_offset = end;
   return absl::OkStatus();
@@ -243,41 +244,46 @@ absl::Status Partition::WriteCheckpointsLocked() {
 }
 
 absl::Status Partition::Close() {
-  internal::MutexLock lock(&mu_);
-  if (closed_) return absl::FailedPreconditionError(absl::StrCat("partition ", dir_, " is already closed"));
-  absl::Status status = failed_;
-  if (status.ok()) status = DrainLocked();
-  std::shared_ptr<const SegmentList> list = segments();
-  // The active segment's largest timestamp lives only in memory until a time-index entry records it; the
-  // next open reads it from the last entry (Kafka's LogSegment.close appends it too). Trimmed and msynced
-  // here, the indexes are then flushed with the log below.
-  if (status.ok()) status = list->active()->OnBecomeInactive();
-  if (status.ok()) {
-    for (size_t i = list->Floor(recovery_point()); i < list->segments.size() && status.ok(); ++i) {
-      status = list->segments[i]->Flush();
+  absl::Status status;
+  {
+    internal::MutexLock lock(&mu_);
+    if (closed_) return absl::FailedPreconditionError(absl::StrCat("partition ", dir_, " is already closed"));
+    status = failed_;
+    if (status.ok()) status = DrainLocked();
+    std::shared_ptr<const SegmentList> list = segments();
+    // The active segment's largest timestamp lives only in memory until a time-index entry records it; the
+    // next open reads it from the last entry (Kafka's LogSegment.close appends it too). Trimmed and msynced
+    // here, the indexes are then flushed with the log below.
+    if (status.ok()) status = list->active()->OnBecomeInactive();
+    if (status.ok()) {
+      for (size_t i = list->Floor(recovery_point()); i < list->segments.size() && status.ok(); ++i) {
+        status = list->segments[i]->Flush();
+      }
+    }
+    if (status.ok()) {
+      absl::MutexLock sync_lock(&sync_mu_);
+      recovery_point_.store(log_end_offset(), std::memory_order_seq_cst);
+    } else {
+      FailLocked(status);
+    }
+    closed_ = true;
+    closed_flag_.store(true, std::memory_order_seq_cst);
+    for (const auto& s : list->segments) {
+      absl::Status closed = s->Close();
+      if (status.ok()) status = closed;
+    }
+    if (status.ok() && self_managed()) {
+      status = WriteCheckpointsLocked();
+      if (status.ok()) status = WriteFileAtomically(fs_, JoinPath(dir_, kCleanShutdownFile), "");
+    }
+    lock_.reset();
+    {
+      absl::MutexLock data_lock(&data_mu_);
+      data_cv_.SignalAll();
     }
   }
-  if (status.ok()) {
-    absl::MutexLock sync_lock(&sync_mu_);
-    recovery_point_.store(log_end_offset(), std::memory_order_seq_cst);
-  } else {
-    FailLocked(status);
-  }
-  closed_ = true;
-  closed_flag_.store(true, std::memory_order_seq_cst);
-  for (const auto& s : list->segments) {
-    absl::Status closed = s->Close();
-    if (status.ok()) status = closed;
-  }
-  if (status.ok() && self_managed()) {
-    status = WriteCheckpointsLocked();
-    if (status.ok()) status = WriteFileAtomically(fs_, JoinPath(dir_, kCleanShutdownFile), "");
-  }
-  lock_.reset();
-  {
-    absl::MutexLock data_lock(&data_mu_);
-    data_cv_.SignalAll();
-  }
+  high_watermark_moved_.store(false);
+  if (listener_count_.load(std::memory_order_seq_cst) > 0) NotifyDataListeners();  // without the append mutex
   return status;
 }
 

@@ -117,6 +117,7 @@ absl::Status Partition::DeleteRecordsBefore(int64_t offset) {
 }
 
 absl::Status Partition::TruncateTo(int64_t offset) {
+  DataListenerNotifier notifier(this);  // after the append mutex is released
   internal::MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritableLocked());
   if (offset < 0) return absl::InvalidArgumentError(absl::StrCat("truncate ", dir_, " to negative offset ", offset));
@@ -190,6 +191,8 @@ absl::Status Partition::TruncateTo(int64_t offset) {
   log_end_offset_.store(end, std::memory_order_seq_cst);
   written_end_.store(end, std::memory_order_seq_cst);
   UpdateHighWatermarkLocked();
+  // The truncated batches' producer state goes with them: rebuilt from what the log now holds.
+  if (status.ok()) status = RebuildProducerStateLocked();
   if (status.ok() && self_managed()) status = WriteCheckpointsLocked();
   if (!status.ok()) FailLocked(status);
   return status;

@@ -1,0 +1,203 @@
+// Partition: data listeners (called when the high watermark moves and at close, without the append mutex,
+// never after removal) and MaybeFlush (flush.ms for a Store's housekeeping).
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/notification.h"
+#include "seglog/partition.h"
+#include "support/fault_injection_file_system.h"
+#include "support/manual_clock.h"
+#include "support/test_util.h"
+
+namespace seglog {
+namespace {
+
+constexpr int64_t kT0 = 1'700'000'000'000;
+
+struct Env {
+  Env() { REQUIRE_OK(mem->CreateDirs("/data")); }
+  std::unique_ptr<Partition> Open(PartitionConfig config = {}) {
+    auto p =
+        Partition::Open("/data/orders-0", {.fs = &fs, .clock = &clock, .create_if_missing = true, .config = config});
+    REQUIRE_OK(p);
+    return *std::move(p);
+  }
+  std::unique_ptr<FileSystem> mem = NewMemFileSystem();
+  FaultInjectionFileSystem fs{mem.get()};
+  ManualClock clock{absl::FromUnixMillis(kT0)};
+};
+
+void AppendOne(Partition* p, bool durable = false) {
+  const Record r{.key = "k", .value = "v"};
+  REQUIRE_OK(p->Append({&r, 1}, {.durable = durable}));
+}
+
+TEST_CASE("A data listener hears appends, truncation and close, and nothing after it is removed", "[listener]") {
+  Env env;
+  auto p = env.Open();
+  std::atomic<int> calls{0};
+  std::atomic<int64_t> seen_hw{-1};
+  Partition* raw = p.get();
+  p->AddDataListener([&] {
+    // The append mutex is not held: checkpoint() takes it (and would deadlock otherwise).
+    (void)raw->checkpoint();
+    seen_hw.store(raw->high_watermark());
+    calls.fetch_add(1);
+  });
+  AppendOne(p.get());
+  REQUIRE(calls.load() >= 1);
+  REQUIRE(seen_hw.load() == 1);
+
+  const int before_truncate = calls.load();
+  REQUIRE_OK(p->TruncateTo(0));
+  REQUIRE(calls.load() > before_truncate);
+  REQUIRE(seen_hw.load() == 0);
+
+  // Operations that do not move the high watermark stay quiet.
+  AppendOne(p.get());
+  const int quiet = calls.load();
+  REQUIRE_OK(p->Roll());
+  REQUIRE_OK(p->Flush());
+  REQUIRE(p->Read(0).ok());
+  REQUIRE(calls.load() == quiet);
+
+  const int before_close = calls.load();
+  REQUIRE_OK(p->Close());
+  REQUIRE(calls.load() == before_close + 1);
+
+  p = env.Open();
+  raw = p.get();
+  const uint64_t id2 = p->AddDataListener([&] { calls.fetch_add(1); });
+  const uint64_t id3 = p->AddDataListener([&] { calls.fetch_add(1); });
+  REQUIRE(id2 != id3);
+  p->RemoveDataListener(id2);
+  p->RemoveDataListener(id3);
+  p->RemoveDataListener(12345);  // unknown: ignored
+  const int removed = calls.load();
+  AppendOne(p.get());
+  REQUIRE_OK(p->Close());
+  REQUIRE(calls.load() == removed);
+}
+
+TEST_CASE("With high_watermark_is_flushed, listeners hear the fsync that moves the high watermark", "[listener]") {
+  Env env;
+  auto p = env.Open({.high_watermark_is_flushed = true});
+  std::atomic<int> calls{0};
+  p->AddDataListener([&] { calls.fetch_add(1); });
+  AppendOne(p.get());
+  REQUIRE(p->high_watermark() == 0);
+  REQUIRE(calls.load() == 0);
+  REQUIRE_OK(p->Flush());
+  REQUIRE(p->high_watermark() == 1);
+  REQUIRE(calls.load() >= 1);
+  const int flushed = calls.load();
+  AppendOne(p.get(), /*durable=*/true);
+  REQUIRE(p->high_watermark() == 2);
+  REQUIRE(calls.load() > flushed);
+  REQUIRE_OK(p->Close());  // (the listener uses locals)
+}
+
+TEST_CASE("Several listeners are each called; removing one leaves the others", "[listener]") {
+  Env env;
+  auto p = env.Open();
+  std::atomic<int> a{0};
+  std::atomic<int> b{0};
+  const uint64_t ida = p->AddDataListener([&] { a.fetch_add(1); });
+  p->AddDataListener([&] { b.fetch_add(1); });
+  AppendOne(p.get());
+  REQUIRE(a.load() >= 1);
+  REQUIRE(b.load() >= 1);
+  p->RemoveDataListener(ida);
+  const int a_before = a.load();
+  const int b_before = b.load();
+  AppendOne(p.get());
+  REQUIRE(a.load() == a_before);
+  REQUIRE(b.load() > b_before);
+  REQUIRE_OK(p->Close());  // (the listener uses locals)
+}
+
+TEST_CASE("RemoveDataListener returns only after a running listener has finished", "[listener]") {
+  Env env;
+  auto p = env.Open();
+  absl::Notification entered;
+  absl::Notification release;
+  std::atomic<bool> listener_done{false};
+  std::atomic<bool> first{true};
+  const uint64_t id = p->AddDataListener([&] {
+    if (!first.exchange(false)) return;
+    entered.Notify();
+    release.WaitForNotification();
+    listener_done.store(true);
+  });
+  std::thread appender([&] { AppendOne(p.get()); });
+  entered.WaitForNotification();
+  std::atomic<bool> done_when_removed{false};
+  std::thread remover([&] {
+    p->RemoveDataListener(id);
+    done_when_removed.store(listener_done.load());
+  });
+  release.Notify();
+  remover.join();
+  appender.join();
+  REQUIRE(done_when_removed.load());
+}
+
+TEST_CASE("A consumer woken by a listener never misses the high watermark reaching its target", "[listener]") {
+  Env env;
+  auto p = env.Open();
+  constexpr int kThreads = 4;
+  constexpr int kAppends = 100;
+  std::mutex mu;
+  std::condition_variable cv;
+  p->AddDataListener([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    cv.notify_all();
+  });
+  std::thread consumer([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return p->high_watermark() >= kThreads * kAppends; });
+  });
+  std::vector<std::thread> appenders;
+  for (int t = 0; t < kThreads; ++t) {
+    appenders.emplace_back([&] {
+      for (int i = 0; i < kAppends; ++i) AppendOne(p.get());
+    });
+  }
+  for (auto& t : appenders) t.join();
+  consumer.join();
+  REQUIRE(p->high_watermark() == kThreads * kAppends);
+  REQUIRE_OK(p->Close());  // (the listener uses locals)
+}
+
+TEST_CASE("MaybeFlush flushes only once flush.ms has passed and there is unflushed data", "[listener][flush]") {
+  Env env;
+  auto p = env.Open({.flush_ms = 1000});
+  const int64_t syncs_at_open = env.fs.sync_count();
+  REQUIRE_OK(p->MaybeFlush());  // nothing appended
+  AppendOne(p.get());
+  REQUIRE(p->recovery_point() == 0);
+  REQUIRE_OK(p->MaybeFlush());
+  env.clock.Advance(absl::Milliseconds(999));
+  REQUIRE_OK(p->MaybeFlush());
+  REQUIRE(p->recovery_point() == 0);
+  REQUIRE(env.fs.sync_count() == syncs_at_open);
+  env.clock.Advance(absl::Milliseconds(1));
+  REQUIRE_OK(p->MaybeFlush());
+  REQUIRE(p->recovery_point() == 1);
+  const int64_t syncs = env.fs.sync_count();
+  REQUIRE(syncs > syncs_at_open);
+  env.clock.Advance(absl::Seconds(5));
+  REQUIRE_OK(p->MaybeFlush());  // due, but nothing to flush
+  REQUIRE(env.fs.sync_count() == syncs);
+  REQUIRE_OK(p->Close());
+  REQUIRE_CODE(p->MaybeFlush(), absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace seglog
