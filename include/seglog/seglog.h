@@ -12,8 +12,12 @@
 #include "seglog/log_files.h"
 #include "seglog/record_batch.h"
 #include "seglog/partition.h"
+#include "seglog/partitioner.h"
 #include "seglog/segment.h"
 #include "seglog/sparse_index.h"
+#include "seglog/store.h"
+#include "seglog/topic.h"
+#include "seglog/topic_config.h"
 #include "seglog/version.h"
 
 #endif  // SEGLOG_SEGLOG_H_
