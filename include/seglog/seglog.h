@@ -13,6 +13,7 @@
 #include "seglog/record_batch.h"
 #include "seglog/partition.h"
 #include "seglog/partitioner.h"
+#include "seglog/producer.h"
 #include "seglog/segment.h"
 #include "seglog/sparse_index.h"
 #include "seglog/store.h"
