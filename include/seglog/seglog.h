@@ -7,6 +7,7 @@
 #include "seglog/batch_view.h"
 #include "seglog/clock.h"
 #include "seglog/compression.h"
+#include "seglog/consumer.h"
 #include "seglog/crc32c.h"
 #include "seglog/file_system.h"
 #include "seglog/log_files.h"
