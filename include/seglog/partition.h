@@ -325,7 +325,8 @@ class Partition {
   void UpdateHighWatermarkLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Calls every data listener (without the append mutex).
   void NotifyDataListeners() ABSL_LOCKS_EXCLUDED(mu_);
-  // Rebuilds producer_state_ from the batch headers of the newest producer_state_segments segments.
+  // Rebuilds producer_state_ from the batch headers of the newest producer_state_segments segments (called
+  // lazily, by the first idempotent append).
   absl::Status RebuildProducerStateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Records a write/fsync failure: the partition refuses writes until reopened.
   void FailLocked(const absl::Status& cause) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -364,6 +365,9 @@ class Partition {
   absl::BitGen jitter_rng_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<BuilderPool> builders_;
   std::unique_ptr<internal::ProducerStateTable> producer_state_ ABSL_PT_GUARDED_BY(mu_);
+  // producer_state_ is built from the log by the first idempotent append (until then it holds nothing, and
+  // opening a partition reads no batch headers for it).
+  bool producer_state_loaded_ ABSL_GUARDED_BY(mu_) = false;
 
   // Published to lock-free readers.
   std::atomic<int64_t> log_start_offset_{0};

@@ -464,6 +464,9 @@ void Partition::NotifyDataListeners() {
 // Reading.
 
 absl::StatusOr<ReadResult> Partition::Read(int64_t offset, const ReadOptions& options) const {
+  if (closed_flag_.load(std::memory_order_acquire)) {
+    return absl::FailedPreconditionError(absl::StrCat("partition ", dir_, " is closed"));
+  }
   for (int attempt = 0;; ++attempt) {
     ReadResult result;
     result.log_start_offset = log_start_offset();
@@ -533,6 +536,9 @@ absl::Status Partition::WaitForData(int64_t offset, absl::Time deadline, bool up
 }
 
 absl::StatusOr<std::optional<TimestampAndOffset>> Partition::OffsetForTimestamp(int64_t timestamp) const {
+  if (closed_flag_.load(std::memory_order_acquire)) {
+    return absl::FailedPreconditionError(absl::StrCat("partition ", dir_, " is closed"));
+  }
   std::shared_ptr<const SegmentList> list = segments();
   const int64_t start = log_start_offset();
   const int64_t hw = high_watermark();

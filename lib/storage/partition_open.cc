@@ -175,7 +175,7 @@ absl::Status Partition::LoadLocked(RecoveryReport* report) {
   recovery_point_.store(cp.clean_shutdown ? end : std::min(cp.recovery_point, end));
   last_flush_ms_ = clock_->NowMillis();
   UpdateHighWatermarkLocked();
-  RETURN_IF_ERROR(RebuildProducerStateLocked());
+  producer_state_loaded_ = false;  // built by the first idempotent append (producer_state.cc)
   report->segments = static_cast<int>(segments_->segments.size());
   report->log_end_offset = end;
   return absl::OkStatus();

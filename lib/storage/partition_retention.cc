@@ -191,8 +191,12 @@ absl::Status Partition::TruncateTo(int64_t offset) {
   log_end_offset_.store(end, std::memory_order_seq_cst);
   written_end_.store(end, std::memory_order_seq_cst);
   UpdateHighWatermarkLocked();
-  // The truncated batches' producer state goes with them: rebuilt from what the log now holds.
-  if (status.ok()) status = RebuildProducerStateLocked();
+  // The truncated batches' producer state goes with them; what the producers appended before stays. A
+  // producer that lost every batch it had in the table is rebuilt from the log by the next idempotent append.
+  if (producer_state_loaded_ && producer_state_->TruncateTo(end)) {
+    producer_state_->Clear();
+    producer_state_loaded_ = false;
+  }
   if (status.ok() && self_managed()) status = WriteCheckpointsLocked();
   if (!status.ok()) FailLocked(status);
   return status;

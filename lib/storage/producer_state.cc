@@ -92,13 +92,33 @@ void ProducerStateTable::Record(const ProducerBatchId& id, const ProducerBatchPl
   if (entry.batches.size() > kBatchesPerProducer) entry.batches.pop_front();
 }
 
+bool ProducerStateTable::TruncateTo(int64_t end) {
+  bool emptied = false;
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    std::deque<Batch>& batches = it->second.batches;
+    while (!batches.empty() && batches.back().place.base_offset >= end) batches.pop_back();
+    emptied = emptied || batches.empty();
+    it = batches.empty() ? entries_.erase(it) : std::next(it);
+  }
+  return emptied;
+}
+
 }  // namespace internal
 
 absl::Status Partition::CheckProducersLocked(const PendingAppend& pending, AppendResult* result, bool* duplicate) {
   *duplicate = false;
   absl::InlinedVector<internal::ProducerBatchId, 1> ids;
   ids.reserve(pending.batches.size());
-  for (const PendingAppend::Batch& b : pending.batches) ids.push_back(b.producer);
+  bool idempotent = false;
+  for (const PendingAppend::Batch& b : pending.batches) {
+    ids.push_back(b.producer);
+    idempotent = idempotent || b.producer.idempotent();
+  }
+  if (!idempotent) return absl::OkStatus();
+  if (!producer_state_loaded_) {
+    RETURN_IF_ERROR(RebuildProducerStateLocked());
+    producer_state_loaded_ = true;
+  }
   ASSIGN_OR_RETURN(std::vector<std::optional<internal::ProducerBatchPlace>> places,
                    producer_state_->Check(ids, absl::StrCat("append to ", dir_)));
   const size_t duplicates =
@@ -124,6 +144,8 @@ absl::Status Partition::CheckProducersLocked(const PendingAppend& pending, Appen
 }
 
 void Partition::RecordProducersLocked(const PendingAppend& pending, int64_t base_offset) {
+  // Until the first idempotent append loads the state, only batches it need not know of are appended.
+  if (!producer_state_loaded_) return;
   int64_t next = base_offset;
   for (const PendingAppend::Batch& b : pending.batches) {
     const int64_t last = next + b.last_offset_delta;

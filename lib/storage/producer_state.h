@@ -9,7 +9,8 @@
 //
 // A batch is idempotent when its producer id >= 0 and base sequence >= 0; others (including Kafka's control
 // batches, which carry sequence -1) are not tracked. The partition keeps one table, rebuilt from the batch
-// headers of its newest segments at open and after truncation (doc/design/partition.md). Entries never
+// headers of its newest segments by the first idempotent append after open, and cut back by truncation
+// (doc/design/partition.md). Entries never
 // expire (Kafka drops producers idle for producer.id.expiration.ms).
 //
 // Thread safety: none; the partition guards its table with the append mutex.
@@ -79,6 +80,10 @@ class ProducerStateTable {
   // Records an appended idempotent batch (ignores others). A different epoch replaces the producer's entry.
   void Record(const ProducerBatchId& id, const ProducerBatchPlace& place);
 
+  // Forgets the batches at or after offset `end` (a truncated log), and producers left with none. Returns
+  // whether some producer was left with none: what it appended before (perhaps under an older epoch, which
+  // a new epoch's entry replaced) is then known only to the log.
+  bool TruncateTo(int64_t end);
   void Clear() { entries_.clear(); }
   size_t size() const { return entries_.size(); }
   const Entry* Find(int64_t producer_id) const;

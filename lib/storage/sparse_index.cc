@@ -87,6 +87,7 @@ IndexEntry SparseIndex::Empty() const {
 
 IndexEntry SparseIndex::Entry(size_t n) const {
   absl::ReaderMutexLock lock(&map_mu_);
+  if (map_ == nullptr) return Empty();  // closed under a reader that started before
   return EntryLocked(n);
 }
 
@@ -94,6 +95,7 @@ IndexEntry SparseIndex::last_entry() const {
   const size_t n = entries();
   if (n == 0) return Empty();
   absl::ReaderMutexLock lock(&map_mu_);
+  if (map_ == nullptr) return Empty();
   return EntryLocked(n - 1);
 }
 
@@ -182,6 +184,7 @@ IndexEntry SparseIndex::Lookup(int64_t target) const {
   const size_t n = entries();
   if (n == 0) return Empty();
   absl::ReaderMutexLock lock(&map_mu_);
+  if (map_ == nullptr) return Empty();  // closed: a lookup racing Close falls back to a scan from the start
   const size_t warm_entries = index_format::kWarmBytes / entry_size_;
   const size_t first_hot = n - 1 > warm_entries ? n - 1 - warm_entries : 0;
   if (EntryLocked(first_hot).key < target) return EntryLocked(SearchLocked(target, first_hot, n - 1));

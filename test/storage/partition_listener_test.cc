@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/synchronization/notification.h"
+#include "seglog/batch_view.h"
 #include "seglog/partition.h"
 #include "support/fault_injection_file_system.h"
 #include "support/manual_clock.h"
@@ -197,6 +198,33 @@ TEST_CASE("MaybeFlush flushes only once flush.ms has passed and there is unflush
   REQUIRE(env.fs.sync_count() == syncs);
   REQUIRE_OK(p->Close());
   REQUIRE_CODE(p->MaybeFlush(), absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace seglog
+
+namespace seglog {
+namespace {
+
+// Reads after Close used to reach a closed segment index (a null mapping) and crash.
+TEST_CASE("Reads of a closed partition are kFailedPrecondition and held results stay valid", "[partition]") {
+  std::unique_ptr<FileSystem> fs = NewMemFileSystem();
+  auto p = Partition::Open("/d/t-0", {.fs = fs.get(), .create_if_missing = true,
+                                      .config = {.segment = {.index_interval_bytes = 1}}});
+  REQUIRE_OK(p);
+  const std::string value(100, 'v');
+  for (int i = 0; i < 20; ++i) {
+    Record r[] = {{.value = value, .timestamp = 1000 + i}};
+    REQUIRE_OK((*p)->Append(r));
+  }
+  auto held = (*p)->Read(10);
+  REQUIRE_OK(held);
+  REQUIRE_OK((*p)->Close());
+  REQUIRE_CODE((*p)->Read(10), absl::StatusCode::kFailedPrecondition);
+  REQUIRE_CODE((*p)->OffsetForTimestamp(1005), absl::StatusCode::kFailedPrecondition);
+  auto batch = BatchView::Parse(held->bytes);
+  REQUIRE_OK(batch);
+  REQUIRE(batch->base_offset() == 10);
 }
 
 }  // namespace

@@ -273,3 +273,38 @@ TEST_CASE("TruncateTo forgets the truncated batches: the producer continues from
 
 }  // namespace
 }  // namespace seglog
+
+namespace seglog {
+namespace {
+
+TEST_CASE("TruncateTo keeps the state of producers whose batches are in older segments", "[producer_state]") {
+  Env env;
+  auto p = env.Open({}, /*producer_state_segments=*/1);
+  RequireAppend(p.get(), Batch(1, 0, 0, 2));  // 0..1, producer 1
+  REQUIRE_OK(p->Roll());
+  RequireAppend(p.get(), Batch(2, 0, 0, 2));  // 2..3, producer 2
+  RequireAppend(p.get(), Batch(2, 0, 2, 2));  // 4..5
+  REQUIRE_OK(p->TruncateTo(4));
+  // Producer 1's batch is outside the one segment a rebuild would scan: it is still a duplicate.
+  REQUIRE(RequireAppend(p.get(), Batch(1, 0, 0, 2)).duplicate);
+  REQUIRE_CODE(p->AppendBatches(Batch(1, 0, 7)), absl::StatusCode::kInvalidArgument);
+  REQUIRE(RequireAppend(p.get(), Batch(2, 0, 2, 2)).base_offset == 4);
+}
+
+TEST_CASE("Opening reads no producer state until an idempotent append needs it", "[producer_state]") {
+  Env env;
+  {
+    auto p = env.Open();
+    RequireAppend(p.get(), Batch(3, 0, 0, 2));
+    REQUIRE_OK(p->Close());
+  }
+  auto p = env.Open();
+  // A non-idempotent append first: the state is still built correctly by the idempotent one after it.
+  Record plain[] = {{.value = "plain"}};
+  REQUIRE(p->Append(plain).ok());
+  REQUIRE(RequireAppend(p.get(), Batch(3, 0, 0, 2)).duplicate);
+  REQUIRE(RequireAppend(p.get(), Batch(3, 0, 2)).base_offset == 3);
+}
+
+}  // namespace
+}  // namespace seglog
