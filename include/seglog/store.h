@@ -14,7 +14,10 @@
 //
 // Read-only opens (StoreOptions::read_only) take no lock and change no file: they see a snapshot of the
 // directory taken at open (recovered in memory when it was not shut down cleanly), so they work beside a
-// process writing to it.
+// process writing to it. Store methods that write fail with kFailedPrecondition. The partitions of a
+// read-only Store are that private in-memory snapshot: Partition::Append on them succeeds, but what it
+// appends is never written to the directory and vanishes with the Store (a Producer refuses a read-only
+// Store).
 //
 // Thread safety: every method may be called from any thread. Close() must not race with other calls.
 #ifndef SEGLOG_STORE_H_
@@ -48,11 +51,14 @@ struct StoreOptions {
   FileSystem* fs = nullptr;  // borrowed, must outlive the Store; null: the POSIX file system (owned)
   Clock* clock = nullptr;    // borrowed; null: SystemClock()
   bool create_if_missing = true;
-  // Open without the lock and without changing any file (see above). Writes fail with kFailedPrecondition.
+  // Open without the lock and without changing any file (see above): CreateTopic, DeleteTopic,
+  // IncreasePartitions, AllocateProducerId and RunHousekeeping fail with kFailedPrecondition; appends to the
+  // partitions stay in private memory and never reach the directory.
   bool read_only = false;
   // Threads recovering partitions at open (0: one per core, at most 8).
   int recovery_threads = 0;
-  // Settings of topics created without them (Kafka's broker-level log.* defaults).
+  // Settings of topics created without them (Kafka's broker-level log.* defaults). Validated at Open like a
+  // topic's config (kInvalidArgument naming the key).
   TopicConfig default_topic_config = {};
   // A background thread that enforces retention every retention_check_interval_ms
   // (log.retention.check.interval.ms), runs the flush.ms policy every flush_check_interval_ms
@@ -80,7 +86,8 @@ class Store {
   // recovery_threads threads) and finishing any topic deletion a crash interrupted. kFailedPrecondition naming
   // the directory when another Store (in this or another process) has it open for writing; kNotFound when it
   // is missing; kDataLoss naming the file for corrupt topics.json or corrupt fsynced data; kInvalidArgument for
-  // bad options. Directories in `dir` that belong to no topic are left alone.
+  // bad options (including a bad default_topic_config). Directories in `dir` that belong to no topic are left
+  // alone by Open (CreateTopic and IncreasePartitions remove one that a new partition's directory would reuse).
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options = {});
   // Closes if Close() was not called (errors dropped).
   ~Store();
@@ -90,8 +97,11 @@ class Store {
   // Creates a topic with `num_partitions` (1..100000) partitions and `config` applied over
   // StoreOptions::default_topic_config. kInvalidArgument for a bad name (Kafka's rules: [a-zA-Z0-9._-],
   // 1..249 characters, not "." or "..", no collision with an existing topic when '.' and '_' are confused),
-  // count or config; kAlreadyExists when it exists; kFailedPrecondition when closed or read-only. The topic is
-  // in topics.json before its directories exist (a crash in between: the next open creates them).
+  // count or config; kAlreadyExists when it exists; kFailedPrecondition when closed or read-only; an I/O
+  // error (the topic is then not created). A new topic always starts empty: leftover `<name>-<p>`
+  // directories (belonging to no topic) are removed first, and the checkpoint files are rewritten so no
+  // stale entry applies to it. The topic is in topics.json before its directories exist (a crash in between:
+  // the next open creates them).
   absl::StatusOr<std::shared_ptr<Topic>> CreateTopic(std::string_view name, int32_t num_partitions,
                                                      const ConfigMap& config = {});
   // kNotFound when there is no such topic; kFailedPrecondition when closed.
@@ -103,8 +113,10 @@ class Store {
   // no such topic; kFailedPrecondition when closed or read-only; an I/O error (the topic is gone all the same
   // and the next open finishes removing its files).
   absl::Status DeleteTopic(std::string_view name);
-  // Grows the topic to `num_partitions`; kInvalidArgument unless it is more than the current count (and at
-  // most 100000); kNotFound for no such topic; kFailedPrecondition when closed or read-only.
+  // Grows the topic to `num_partitions`; the new partitions start empty (as in CreateTopic). kInvalidArgument
+  // unless it is more than the current count (and at most 100000); kNotFound for no such topic;
+  // kFailedPrecondition when closed or read-only; an I/O error (the topic may then keep its old count until the
+  // next open, which creates the recorded partitions).
   absl::Status IncreasePartitions(std::string_view name, int32_t num_partitions);
 
   // Reserves a fresh producer id (durable before it is returned: ids are reserved in blocks of 1000 in

@@ -28,7 +28,6 @@ namespace seglog {
 
 namespace internal {
 
-inline constexpr int32_t kMaxPartitionsPerTopic = 100000;
 inline constexpr int64_t kProducerIdBlockSize = 1000;
 // A partition directory being deleted: "<topic>-<partition>.<32 hex digits>-delete" (Kafka's naming).
 inline constexpr std::string_view kDeleteDirSuffix = "-delete";
@@ -89,6 +88,15 @@ class Store::Impl {
   absl::Status WriteMetadataLocked(const internal::StoreMetadata& m) ABSL_EXCLUSIVE_LOCKS_REQUIRED(meta_mu_);
   // Removes every directory of a topic being deleted (renaming each to a -delete name first).
   absl::Status RemoveTopicDirs(const internal::TopicRecord& record);
+  // Removes the directories `<topic>-<p>` for p in [begin, end) that exist: each is renamed to a -delete
+  // name, the renames are made durable (SyncDir), then the renamed directories are removed. What CreateTopic
+  // and IncreasePartitions do before creating partitions, so a new partition never adopts leftover files.
+  absl::Status RemovePartitionDirs(std::string_view topic, int32_t begin, int32_t end);
+  // What a create or add-partitions does before topics.json names partitions [begin, end) of `topic`:
+  // removes their leftover directories (RemovePartitionDirs) and rewrites both checkpoint files from the open
+  // partitions, so no stale entry for them survives.
+  absl::Status PrepareNewPartitions(std::string_view topic, int32_t begin, int32_t end)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(meta_mu_);
 
   const std::string dir_;
   const StoreOptions options_;

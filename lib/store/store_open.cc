@@ -84,6 +84,12 @@ absl::Status ValidateOptions(const StoreOptions& o) {
         o.retention_check_interval_ms, ", flush_check_interval_ms=", o.flush_check_interval_ms,
         ", checkpoint_interval_ms=", o.checkpoint_interval_ms, ")"));
   }
+  // Checked here, not when a topic is created with it: a bad default would otherwise be stored with the
+  // topic (TopicConfig::NonDefaults) and fail every later open with kDataLoss.
+  if (absl::StatusOr<TopicConfig> defaults = TopicConfig::FromMap(o.default_topic_config.ToMap()); !defaults.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("StoreOptions::default_topic_config is invalid: ", defaults.status().message()));
+  }
   return absl::OkStatus();
 }
 

@@ -1,5 +1,6 @@
 // Store: creating, looking up, deleting and growing topics, and reserving producer ids. Every change is
-// written to topics.json before the directories change (doc/design/store.md, "Crash safety").
+// written to topics.json before a topic's directories change; only leftovers that belong to no topic are
+// removed earlier (doc/design/store.md, "Crash safety").
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -24,7 +25,25 @@ void EraseRecord(std::vector<internal::TopicRecord>* records, std::string_view n
                  records->end());
 }
 
+// The partition count topics.json records for `name`; 0 when it has no record.
+int32_t RecordedPartitions(const internal::StoreMetadata& m, std::string_view name) {
+  for (const internal::TopicRecord& t : m.topics) {
+    if (t.name == name) return t.partitions;
+  }
+  return 0;
+}
+
 }  // namespace
+
+absl::Status Store::Impl::PrepareNewPartitions(std::string_view topic, int32_t begin, int32_t end) {
+  // Leftover `<topic>-<p>` directories belong to no open partition (the caller holds meta_mu_ and the
+  // partitions do not exist yet): a new partition must not adopt their segments.
+  RETURN_IF_ERROR(RemovePartitionDirs(topic, begin, end));
+  // The checkpoint files may still hold entries for these partitions (a DeleteTopic whose checkpoint write
+  // failed). Rewritten now from the open partitions only, so that a crash before the next checkpoint cannot
+  // apply an old topic's log start offset or recovery point to the new partitions' data.
+  return WriteCheckpoints();
+}
 
 absl::Status Store::Impl::CheckUsable(bool write) const {
   {
@@ -44,12 +63,16 @@ absl::Status Store::Impl::WriteMetadataLocked(const internal::StoreMetadata& m) 
 }
 
 absl::Status Store::Impl::RemoveTopicDirs(const internal::TopicRecord& record) {
+  return RemovePartitionDirs(record.name, 0, record.partitions);
+}
+
+absl::Status Store::Impl::RemovePartitionDirs(std::string_view topic, int32_t begin, int32_t end) {
   // Renamed first (durably), so a half-removed directory is never mistaken for a partition; a crash leaves
   // only -delete directories, which the next open removes.
   std::vector<std::string> renamed;
   absl::Status status;
-  for (int32_t p = 0; p < record.partitions && status.ok(); ++p) {
-    const std::string name = PartitionDirName(record.name, p);
+  for (int32_t p = begin; p < end && status.ok(); ++p) {
+    const std::string name = PartitionDirName(topic, p);
     absl::StatusOr<bool> exists = fs_->Exists(PathOf(name));
     if (!exists.ok()) {
       status = exists.status();
@@ -105,6 +128,10 @@ absl::StatusOr<std::shared_ptr<Topic>> Store::Impl::CreateTopic(std::string_view
     if (d.name == name) RETURN_IF_ERROR(RemoveTopicDirs(d));
   }
   EraseRecord(&m.deleting, name);
+  // Before the metadata names the topic: its partitions must start empty and with no checkpoint entry.
+  RETURN_IF_ERROR(PrepareNewPartitions(name, 0, num_partitions));
+  // A record a failed rollback left behind (see below) is replaced, never duplicated.
+  EraseRecord(&m.topics, name);
   internal::TopicRecord record{std::string(name), num_partitions, config->NonDefaults()};
   m.topics.insert(std::upper_bound(m.topics.begin(), m.topics.end(), record,
                                    [](const auto& a, const auto& b) { return a.name < b.name; }),
@@ -121,15 +148,17 @@ absl::StatusOr<std::shared_ptr<Topic>> Store::Impl::CreateTopic(std::string_view
   if (!opened.ok()) {
     // Undo: forget the topic again and remove what was created (best effort; an interrupted undo is finished
     // at the next open like any deletion).
+    // If the undo cannot be written, the in-memory metadata still records it: the next metadata write (or a
+    // retried CreateTopic of the name) carries it to disk, never a stale record of the topic.
     internal::StoreMetadata undo = metadata_;
     EraseRecord(&undo.topics, name);
+    EraseRecord(&undo.deleting, name);
     undo.deleting.push_back({std::string(name), num_partitions, {}});
-    if (WriteMetadataLocked(undo).ok()) {
-      metadata_ = undo;
-      if (RemoveTopicDirs(undo.deleting.back()).ok()) {
-        EraseRecord(&undo.deleting, name);
-        if (WriteMetadataLocked(undo).ok()) metadata_ = undo;
-      }
+    const bool undo_written = WriteMetadataLocked(undo).ok();
+    metadata_ = undo;
+    if (undo_written && RemoveTopicDirs(undo.deleting.back()).ok()) {
+      EraseRecord(&undo.deleting, name);
+      if (WriteMetadataLocked(undo).ok()) metadata_ = undo;
     }
     return opened;
   }
@@ -171,9 +200,12 @@ absl::Status Store::Impl::DeleteTopic(std::string_view name) {
   }
   // 1. Forgotten durably, with the deletion recorded: from here on a crash finishes it at the next open.
   internal::StoreMetadata m = metadata_;
+  // The larger of the recorded and the open count: an IncreasePartitions that failed part-way recorded more
+  // partitions than it opened, and their directories may exist.
+  const internal::TopicRecord deleting{std::string(name),
+                                       std::max(RecordedPartitions(m, name), topic->num_partitions()), {}};
   EraseRecord(&m.topics, name);
   EraseRecord(&m.deleting, name);
-  const internal::TopicRecord deleting{std::string(name), topic->num_partitions(), {}};
   m.deleting.push_back(deleting);
   RETURN_IF_ERROR(WriteMetadataLocked(m));
   metadata_ = m;
@@ -218,6 +250,10 @@ absl::Status Store::Impl::IncreasePartitions(std::string_view name, int32_t num_
                                                    " is above the limit of ", internal::kMaxPartitionsPerTopic));
   }
   internal::StoreMetadata m = metadata_;
+  // Directories from an earlier IncreasePartitions that failed part-way (up to its recorded count) or any
+  // other leftovers go, and no checkpoint entry may survive for the new partitions.
+  RETURN_IF_ERROR(
+      PrepareNewPartitions(name, current, std::max(RecordedPartitions(m, name), num_partitions)));
   for (internal::TopicRecord& t : m.topics) {
     if (t.name == name) t.partitions = num_partitions;
   }

@@ -2,7 +2,6 @@
 #include "store/topics_file.h"
 
 #include <algorithm>
-#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
@@ -46,8 +45,9 @@ absl::StatusOr<TopicRecord> DecodeTopic(const json& j, std::string_view source, 
     return Corrupt(source, absl::StrCat("topic ", t.name, " has no integer \"partitions\""));
   }
   const int64_t count = partitions->get<int64_t>();
-  if (count < 1 || count > std::numeric_limits<int32_t>::max()) {
-    return Corrupt(source, absl::StrCat("topic ", t.name, " has ", count, " partitions"));
+  if (count < 1 || count > kMaxPartitionsPerTopic) {
+    return Corrupt(source, absl::StrCat("topic ", t.name, " has ", count, " partitions, outside [1, ",
+                                        kMaxPartitionsPerTopic, "]"));
   }
   t.partitions = static_cast<int32_t>(count);
   if (with_config) {

@@ -27,6 +27,8 @@ namespace seglog::internal {
 
 inline constexpr std::string_view kTopicsFile = "topics.json";
 inline constexpr int kTopicsFileVersion = 1;
+// Partitions per topic: 1..kMaxPartitionsPerTopic (CreateTopic, IncreasePartitions and topics.json).
+inline constexpr int32_t kMaxPartitionsPerTopic = 100000;
 
 struct TopicRecord {
   std::string name;

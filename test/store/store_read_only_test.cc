@@ -95,8 +95,11 @@ TEST_CASE("A read-only Store of a cleanly closed directory changes nothing, not 
   {
     std::unique_ptr<Store> reader = OpenStoreOrDie(dir, ReadOnly());
     REQUIRE(ReadValues(*GetTopicOrDie(*reader, "t")->partition(0)) == std::vector<std::string>{"a", "b"});
-    // Appending through a read-only Store's partition lands in its private view only.
+    // Appending through a read-only Store's partition succeeds in its private in-memory snapshot only: the
+    // reader sees it, the directory never does (checked below).
     AppendValues(*GetTopicOrDie(*reader, "t")->partition(0), {"private"});
+    REQUIRE(ReadValues(*GetTopicOrDie(*reader, "t")->partition(0)) ==
+            std::vector<std::string>{"a", "b", "private"});
   }  // destroyed without Close
   REQUIRE(Snapshot(posix.get(), dir) == before);
 }
