@@ -14,6 +14,8 @@
 // compresses finished batches and appends them to the partitions with Partition::AppendBatches, all ready
 // batches of a partition in one call, in Send order. Callbacks run on that sender thread, in order per
 // partition; they must be quick and must not call Flush or Close (those then fail with kFailedPrecondition).
+// A callback may Send, but there Send never waits for buffer.memory (kResourceExhausted at once if it is
+// full), since only the sender thread frees it.
 // See doc/design/producer.md for threading, batching, acks and idempotence.
 //
 // Thread safety: every method may be called from any thread at once; records sent by one thread to one
@@ -60,7 +62,7 @@ struct ProducerOptions {
   int64_t buffer_memory = 32 * 1024 * 1024;
   // max.block.ms: how long Send waits for buffer.memory before failing with kResourceExhausted.
   int64_t max_block_ms = 60000;
-  // max.request.size: the largest record (and batch) accepted.
+  // max.request.size: the largest record (and batch, as built: compressed) accepted.
   int32_t max_request_size = 1048576;
   // compression.type: the codec of batches of topics whose compression.type is "producer" (a topic's own
   // compression.type, when set, overrides it).
@@ -110,8 +112,10 @@ class Producer {
   // Queues `record` for its partition. On OK, `callback` (if any) is called exactly once, on the sender
   // thread, with the record's metadata or its append error; on an error it is never called. Errors (for this
   // record only): kNotFound for an unknown topic; kInvalidArgument for a partition out of range (or a
-  // partitioner's bad answer) or a record larger than max.request.size, the topic's max.message.bytes or
-  // buffer.memory; kResourceExhausted when buffer.memory stayed full for max.block.ms; kFailedPrecondition
+  // partitioner's bad answer) or a record larger than max.request.size or the topic's max.message.bytes
+  // (in a batch of its own, compressed with its codec's worst case: incompressible data grows) or than
+  // buffer.memory; kResourceExhausted when buffer.memory stayed full for max.block.ms, or at once when it
+  // is full and Send is called from a callback (the sender thread); kFailedPrecondition
   // after Close(); with idempotence, the error that earlier failed an append to the same partition (the
   // partition is then unusable for this producer, as in Kafka).
   absl::Status Send(const ProducerRecord& record, SendCallback callback = nullptr);
@@ -126,7 +130,7 @@ class Producer {
   absl::Status Flush();
 
   // Flushes, stops the sender thread and refuses later Sends (kFailedPrecondition). Returns Flush's error.
-  // A second call returns OK.
+  // A later call (from any thread) waits until the first has finished, then returns OK.
   absl::Status Close();
 
   // The producer id and epoch written in every batch (producer_id -1 without idempotence).

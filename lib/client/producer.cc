@@ -43,6 +43,34 @@ size_t RecordSizeUpperBound(const ProducerRecord& r) {
   return size;
 }
 
+// An upper bound on the compressed size of `n` bytes of records with `codec` in its Kafka framing (see
+// compression.h), so that a batch checked against it cannot outgrow a limit once built. Each is at least
+// the codec library's own bound: zlib's deflateBound for the default memLevel/windowBits plus the gzip
+// wrapper; 4 bytes per xerial block plus snappy's MaxCompressedLength (32 + n + n/6) per 32 KiB block plus
+// the 16-byte header; LZ4F_compressFrameBound (64 KiB blocks of at most LZ4_compressBound, 4-byte block
+// headers, a 19-byte frame header and 4-byte end mark); ZSTD_compressBound.
+size_t CompressedSizeBound(CompressionType codec, size_t n) {
+  switch (codec) {
+    case CompressionType::kNone:
+      return n;
+    case CompressionType::kGzip:
+      return n + n / 2048 + 64;
+    case CompressionType::kSnappy:
+      return n + n / 6 + 36 * (n / (32 * 1024) + 1) + 16;
+    case CompressionType::kLz4:
+      return n + n / 255 + 20 * (n / (64 * 1024) + 1) + 64;
+    case CompressionType::kZstd:
+      return n + n / 256 + 128;
+  }
+  return n + n / 2 + 1024;  // unreachable: options are validated
+}
+
+// An upper bound on the built size of a batch whose uncompressed size (header and records) is `uncompressed`.
+size_t BuiltSizeBound(CompressionType codec, size_t uncompressed) {
+  if (uncompressed < batch_format::kHeaderSize) return uncompressed;
+  return batch_format::kHeaderSize + CompressedSizeBound(codec, uncompressed - batch_format::kHeaderSize);
+}
+
 int32_t NextSequence(int32_t base, int32_t count) {
   int64_t next = static_cast<int64_t>(base) + count;
   if (next > INT32_MAX) next -= int64_t{INT32_MAX} + 1;  // Kafka's sequences wrap to 0
@@ -118,6 +146,8 @@ void internal::ProducerAccess::SetTestHooks(Producer* producer, ProducerTestHook
   producer->impl_->SetTestHooks(std::move(hooks));
 }
 
+int64_t internal::ProducerAccess::AvailableMemory(Producer* producer) { return producer->impl_->available_memory(); }
+
 // ---------------------------------------------------------------------------------------------------------
 // Impl: setup and teardown
 
@@ -144,6 +174,8 @@ absl::Status Producer::Impl::Close() {
   if (sender_id_.load() == std::this_thread::get_id()) {
     return absl::FailedPreconditionError("Producer::Close called from a send callback (the sender thread)");
   }
+  // A later Close (from another thread) waits here until the first has flushed and stopped the sender.
+  absl::MutexLock close_lock(&close_mu_);
   if (closed_.exchange(true, std::memory_order_acq_rel)) return absl::OkStatus();
   // A barrier: a Send that was appending to a queue has finished; later ones see closed_ under the queue lock.
   for (PartitionQueue* q : AllQueues()) {
@@ -211,6 +243,8 @@ absl::StatusOr<internal::TopicInfo*> Producer::Impl::GetTopic(std::string_view n
   }
   const size_t limit = static_cast<size_t>(
       std::max<int64_t>(1, std::min<int64_t>({options_.batch_size, info->max_message_bytes, options_.max_request_size})));
+  const size_t max_built =
+      static_cast<size_t>(std::max<int64_t>(1, std::min<int64_t>(info->max_message_bytes, options_.max_request_size)));
   for (int32_t p = static_cast<int32_t>(info->queues.size()); p < n; ++p) {
     auto q = std::make_shared<PartitionQueue>();
     q->topic = info->name;
@@ -221,6 +255,7 @@ absl::StatusOr<internal::TopicInfo*> Producer::Impl::GetTopic(std::string_view n
     }
     q->batch_options = batch_options;
     q->batch_limit = limit;
+    q->max_built = max_built;
     info->queues.push_back(q);
     all_queues_.push_back(std::move(q));
   }
@@ -259,31 +294,40 @@ absl::Status Producer::Impl::Send(const ProducerRecord& record, SendCallback cal
                                                      Sv(record.topic), ", not in [0, ", topic->num_partitions, ")"));
     }
   }
+  PartitionQueue* q = topic->queues[static_cast<size_t>(p)].get();
   const size_t record_bytes = RecordSizeUpperBound(record);
   const int64_t batch_bytes = static_cast<int64_t>(record_bytes + batch_format::kHeaderSize);
-  if (batch_bytes > options_.max_request_size || batch_bytes > topic->max_message_bytes ||
+  // The size limits apply to the built batch, which compression can make larger than the records
+  // (incompressible data plus the codec's framing): check the codec's worst case.
+  const CompressionType codec = q->batch_options.compression;
+  const int64_t built_bytes = static_cast<int64_t>(BuiltSizeBound(codec, static_cast<size_t>(batch_bytes)));
+  if (built_bytes > options_.max_request_size || built_bytes > topic->max_message_bytes ||
       batch_bytes > options_.buffer_memory) {
-    const char* limit_name = batch_bytes > options_.max_request_size ? "max.request.size"
-                             : batch_bytes > topic->max_message_bytes ? "the topic's max.message.bytes"
+    const char* limit_name = built_bytes > options_.max_request_size ? "max.request.size"
+                             : built_bytes > topic->max_message_bytes ? "the topic's max.message.bytes"
                                                                       : "buffer.memory";
-    const int64_t limit = batch_bytes > options_.max_request_size ? options_.max_request_size
-                          : batch_bytes > topic->max_message_bytes ? topic->max_message_bytes
+    const int64_t limit = built_bytes > options_.max_request_size ? options_.max_request_size
+                          : built_bytes > topic->max_message_bytes ? topic->max_message_bytes
                                                                    : options_.buffer_memory;
-    return absl::InvalidArgumentError(absl::StrCat("record of ", batch_bytes, " bytes (in its batch) for ",
-                                                   Sv(record.topic), "-", p, " is larger than ", limit_name,
-                                                   " (", limit, ")"));
+    const bool size_limit = built_bytes > options_.max_request_size || built_bytes > topic->max_message_bytes;
+    const std::string compressed =
+        built_bytes > batch_bytes && size_limit
+            ? absl::StrCat(", up to ", built_bytes, " once compressed with ", Sv(CompressionTypeName(codec)))
+            : std::string();
+    return absl::InvalidArgumentError(absl::StrCat("record of ", batch_bytes, " bytes (in its batch", compressed,
+                                                   ") for ", Sv(record.topic), "-", p, " is larger than ",
+                                                   limit_name, " (", limit, ")"));
   }
   const int64_t timestamp = record.timestamp >= 0 ? record.timestamp : now_ms;
-  return Enqueue(topic->queues[static_cast<size_t>(p)].get(), now_ms, timestamp, record, record_bytes,
-                 std::move(callback));
+  return Enqueue(q, now_ms, timestamp, record, record_bytes, std::move(callback));
 }
 
 absl::Status Producer::Impl::Enqueue(PartitionQueue* q, int64_t now_ms, int64_t timestamp,
                                      const ProducerRecord& record, size_t record_bytes, SendCallback callback) {
   int64_t reservation = 0;  // buffer.memory held for a batch this call opens
+  bool wake = false;        // made work ready (kept across a wait for memory: a closed batch stays ready)
   for (;;) {
     bool activate = false;
-    bool wake = false;
     bool need_memory = false;
     absl::Status status;
     {
@@ -293,7 +337,11 @@ absl::Status Producer::Impl::Enqueue(PartitionQueue* q, int64_t now_ms, int64_t 
       } else if (!q->failed.ok()) {
         status = q->failed;
       } else {
-        if (q->open != nullptr && q->open->builder.uncompressed_size() + record_bytes > q->open->limit) {
+        // Close the open batch when the record would take it past its limit, or could take its built
+        // (compressed) size past max.message.bytes / max.request.size.
+        const size_t grown = q->open != nullptr ? q->open->builder.uncompressed_size() + record_bytes : 0;
+        if (q->open != nullptr &&
+            (grown > q->open->limit || BuiltSizeBound(q->batch_options.compression, grown) > q->max_built)) {
           CloseOpenLocked(q);
           wake = true;
         }
@@ -344,6 +392,10 @@ absl::Status Producer::Impl::Enqueue(PartitionQueue* q, int64_t now_ms, int64_t 
       const int64_t want = std::max<int64_t>(static_cast<int64_t>(record_bytes + batch_format::kHeaderSize),
                                              std::min<int64_t>(static_cast<int64_t>(q->batch_limit),
                                                                options_.buffer_memory));
+      if (wake && sender_idle_.load()) {  // the batch closed above is ready whatever Reserve does
+        Wake();
+        wake = false;
+      }
       RETURN_IF_ERROR(Reserve(want));
       reservation = want;
       continue;
@@ -388,7 +440,9 @@ void Producer::Impl::RecycleBatch(std::unique_ptr<ProducerBatch> batch) {
 }
 
 bool Producer::Impl::TryReserve(int64_t bytes) {
-  int64_t available = mem_available_.load(std::memory_order_relaxed);
+  // seq_cst (like mem_waiters_): a waiter's increment of mem_waiters_ then this load, against Release's
+  // increment of mem_available_ then its load of mem_waiters_, must not both miss the other's write.
+  int64_t available = mem_available_.load();
   while (available >= bytes) {
     if (mem_available_.compare_exchange_weak(available, available - bytes)) return true;
   }
@@ -397,20 +451,34 @@ bool Producer::Impl::TryReserve(int64_t bytes) {
 
 absl::Status Producer::Impl::Reserve(int64_t bytes) {
   if (TryReserve(bytes)) return absl::OkStatus();
+  if (sender_id_.load() == std::this_thread::get_id()) {
+    // A Send from a callback: only the sender frees memory, so waiting would wait for ourselves.
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "buffer.memory (", options_.buffer_memory, " bytes) is full and a Send from a callback (the sender "
+        "thread) cannot wait for it: ", bytes, " bytes needed, ", mem_available_.load(), " free"));
+  }
   const absl::Time deadline = clock_->Now() + absl::Milliseconds(options_.max_block_ms);
-  absl::MutexLock lock(&mem_mu_);
-  mem_waiters_.fetch_add(1);  // before the check below: a Release after it signals us
+  mem_waiters_.fetch_add(1);  // before the checks below: a Release after it signals us
+  // While a Send waits for memory the sender treats lingering batches as ready (as Kafka's accumulator does
+  // when memory is exhausted), so the memory they hold comes back without waiting out linger.ms.
+  Wake();
   absl::Status status;
-  while (!TryReserve(bytes)) {
-    if (closed_.load(std::memory_order_acquire)) {
-      status = absl::FailedPreconditionError("cannot send: the producer was closed while Send waited for buffer.memory");
-      break;
-    }
-    if (clock_->WaitWithDeadline(&mem_cv_, &mem_mu_, deadline) && !TryReserve(bytes)) {
-      status = absl::ResourceExhaustedError(absl::StrCat(
-          "buffer.memory (", options_.buffer_memory, " bytes) stayed full for max.block.ms (", options_.max_block_ms,
-          " ms): ", bytes, " bytes needed, ", mem_available_.load(), " free"));
-      break;
+  {
+    absl::MutexLock lock(&mem_mu_);
+    for (;;) {  // exactly one successful TryReserve ends the loop with an OK status
+      if (TryReserve(bytes)) break;
+      if (closed_.load(std::memory_order_acquire)) {
+        status =
+            absl::FailedPreconditionError("cannot send: the producer was closed while Send waited for buffer.memory");
+        break;
+      }
+      if (clock_->WaitWithDeadline(&mem_cv_, &mem_mu_, deadline)) {  // max.block.ms has passed
+        if (TryReserve(bytes)) break;
+        status = absl::ResourceExhaustedError(absl::StrCat(
+            "buffer.memory (", options_.buffer_memory, " bytes) stayed full for max.block.ms (",
+            options_.max_block_ms, " ms): ", bytes, " bytes needed, ", mem_available_.load(), " free"));
+        break;
+      }
     }
   }
   mem_waiters_.fetch_sub(1);
@@ -421,6 +489,7 @@ void Producer::Impl::Release(int64_t bytes) {
   mem_available_.fetch_add(bytes);
   if (mem_waiters_.load() > 0) {
     absl::MutexLock lock(&mem_mu_);
+    if (hooks_.on_release_locked) hooks_.on_release_locked();
     mem_cv_.SignalAll();
   }
 }
@@ -457,7 +526,7 @@ absl::Status Producer::Impl::FlushInternal() {
   for (PartitionQueue* q : AllQueues()) {
     internal::MutexLock lock(&q->mu);
     CloseOpenLocked(q);
-    if (q->batches_done.load(std::memory_order_acquire) < q->batches_closed) {
+    if (q->batches_done.load() < q->batches_closed) {
       targets.emplace_back(q, q->batches_closed);
     }
   }
@@ -466,7 +535,8 @@ absl::Status Producer::Impl::FlushInternal() {
   flush_waiters_.fetch_add(1);
   auto done = [&targets] {
     for (const auto& [q, target] : targets) {
-      if (q->batches_done.load(std::memory_order_acquire) < target) return false;
+      // seq_cst, like flush_waiters_: pairs with the sender's increment then load of flush_waiters_.
+      if (q->batches_done.load() < target) return false;
     }
     return true;
   };

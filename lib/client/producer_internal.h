@@ -1,7 +1,7 @@
 // Producer::Impl: the record accumulator (per-partition queues of batches, filled on Send threads), the
 // buffer.memory pool and the sender thread. Internal to seglog; doc/design/producer.md explains the design.
 //
-// Locks, in the order they may be taken: topics_mu_ -> PartitionQueue::mu -> pool_mu_; sender_mu_,
+// Locks, in the order they may be taken: close_mu_ -> topics_mu_ -> PartitionQueue::mu -> pool_mu_; sender_mu_,
 // mem_mu_ and done_mu_ are leaves (never held while taking another).
 //
 // Thread safety: Impl's public methods are Producer's and may be called from any thread; methods named
@@ -38,11 +38,16 @@ struct ProducerTestHooks {
   // When set, the sender appends every pass's bytes for a partition a second time, as a retry after a lost
   // acknowledgement would, and reports the second result here (the first one completes the records).
   std::function<void(int32_t partition, const absl::StatusOr<AppendResult>& retry)> on_retry;
+  // When set, called by Release with the memory lock held (after the bytes are back, before waiting Sends
+  // are woken) whenever a Send is waiting for buffer.memory: lets a test act before the waiter can run.
+  std::function<void()> on_release_locked;
 };
 
 // Gives tests (and nothing else) access to a Producer's internals.
 struct ProducerAccess {
   static void SetTestHooks(Producer* producer, ProducerTestHooks hooks);
+  // Free buffer.memory bytes.
+  static int64_t AvailableMemory(Producer* producer);
 };
 
 // A record that asked for its result.
@@ -70,6 +75,7 @@ struct PartitionQueue {
   std::shared_ptr<Partition> partition;
   BatchBuilderOptions batch_options;  // codec, producer id and epoch (base_sequence set per batch)
   size_t batch_limit = 0;             // min(batch.size, max.message.bytes, max.request.size)
+  size_t max_built = 0;               // min(max.message.bytes, max.request.size): a built batch's limit
 
   internal::Mutex mu;
   std::unique_ptr<ProducerBatch> open ABSL_GUARDED_BY(mu);             // never empty when set
@@ -111,6 +117,7 @@ class Producer::Impl {
   absl::Status Close();
   ProducerIdAndEpoch producer_id() const { return pid_; }
   void SetTestHooks(internal::ProducerTestHooks hooks) { hooks_ = std::move(hooks); }
+  int64_t available_memory() const { return mem_available_.load(); }
 
  private:
   using PartitionQueue = internal::PartitionQueue;
@@ -125,7 +132,8 @@ class Producer::Impl {
   absl::Status FlushInternal();
   std::unique_ptr<ProducerBatch> AcquireBatch();
   void RecycleBatch(std::unique_ptr<ProducerBatch> batch);
-  // buffer.memory: blocks up to max.block.ms; kResourceExhausted when it stays full.
+  // buffer.memory: blocks up to max.block.ms; kResourceExhausted when it stays full. On the sender thread
+  // (a Send from a callback) it never blocks: kResourceExhausted at once when the bytes are not free.
   absl::Status Reserve(int64_t bytes);
   bool TryReserve(int64_t bytes);
   void Release(int64_t bytes);
@@ -149,6 +157,7 @@ class Producer::Impl {
   internal::ProducerTestHooks hooks_;
 
   std::atomic<bool> closed_{false};
+  absl::Mutex close_mu_;  // held for the whole of Close, so a second Close waits for the first
 
   internal::Mutex topics_mu_;
   std::map<std::string, TopicInfo*, std::less<>> topics_ ABSL_GUARDED_BY(topics_mu_);

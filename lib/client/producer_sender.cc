@@ -32,7 +32,9 @@ void Producer::Impl::SenderLoop() {
     // open batch is ready at once when the sender has nothing else to do; when the sender is busy with other
     // batches it is passed over once, to fill while they are appended (batching under load without a timer:
     // it waits at most one pass).
+    // While a Send waits for buffer.memory every open batch is ready: the memory it holds is needed now.
     bool open_left = false;
+    const bool memory_wanted = mem_waiters_.load() > 0;
     for (size_t i = 0, kept = 0; i < active.size(); ++i) {
       PartitionQueue* q = active[i];
       bool keep = false;
@@ -40,7 +42,7 @@ void Producer::Impl::SenderLoop() {
         internal::MutexLock lock(&q->mu);
         if (q->open != nullptr) {
           ProducerBatch* open = q->open.get();
-          if (stop || (options_.linger_ms == 0 ? open->passed_over
+          if (stop || memory_wanted || (options_.linger_ms == 0 ? open->passed_over
                                                : now_ms - open->created_ms >= options_.linger_ms)) {
             CloseOpenLocked(q);
           } else {
@@ -112,6 +114,13 @@ void Producer::Impl::SenderProcess(PartitionQueue* q) {
       // One call for as many batches as fit in max.request.size (at least one).
       std::string_view bytes;
       absl::StatusOr<std::string_view> built = batches[begin]->builder.Build();
+      if (built.ok() && built->size() > q->max_built) {
+        // Cannot happen: Send and the batch limit allow for the codec's worst case (CompressedSizeBound).
+        built = absl::InvalidArgumentError(
+            absl::StrCat("a batch of ", batches[begin]->builder.num_records(), " records for ", q->topic, "-",
+                         q->index, " is ", built->size(), " bytes once compressed, more than ", q->max_built,
+                         " (max.message.bytes or max.request.size)"));
+      }
       if (built.ok()) {
         bytes = *built;
         size_t total = bytes.size();
@@ -163,6 +172,9 @@ void Producer::Impl::SenderComplete(PartitionQueue* q, size_t begin, size_t end,
     offset = result->base_offset;
     log_append_time = result->log_append_time;
   }
+  // Memory first: a callback may Send, and on this thread a Send cannot wait for memory.
+  for (size_t i = begin; i < end; ++i) released += q->taking[i]->reserved;
+  Release(released);
   for (size_t i = begin; i < end; ++i) {
     std::unique_ptr<ProducerBatch>& batch = q->taking[i];
     for (internal::Completion& c : batch->completions) {
@@ -174,7 +186,6 @@ void Producer::Impl::SenderComplete(PartitionQueue* q, size_t begin, size_t end,
     }
     if (!result.ok() && batch->records_without_callback > 0) unreported = true;
     offset += batch->builder.num_records();
-    released += batch->reserved;
     RecycleBatch(std::move(batch));
   }
   q->batches_done.fetch_add(end - begin);
@@ -182,7 +193,6 @@ void Producer::Impl::SenderComplete(PartitionQueue* q, size_t begin, size_t end,
     absl::MutexLock lock(&done_mu_);
     if (unreported_error_.ok()) unreported_error_ = result.status();
   }
-  Release(released);
   if (flush_waiters_.load() > 0) {
     absl::MutexLock lock(&done_mu_);
     done_cv_.SignalAll();

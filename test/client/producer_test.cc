@@ -5,15 +5,18 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <future>
 #include <map>
 #include <memory>
+#include <random>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "client/producer_internal.h"
+#include "seglog/batch_builder.h"
 #include "seglog/store.h"
 #include "support/fault_injection_file_system.h"
 #include "support/manual_clock.h"
@@ -278,35 +281,198 @@ TEST_CASE("Producer: Send blocks while buffer.memory is full and fails after max
   const std::string big = Value(0, 600);
   REQUIRE_OK(producer->Send({.topic = "t", .value = big}, [&gate](const absl::StatusOr<RecordMetadata>&) {
     gate.entered.set_value();
-    gate.released.wait();  // holds the sender and the first batch's memory
+    gate.released.wait();  // holds the sender (the first batch's memory is already free)
   }));
   gate.entered.get_future().wait();
-  REQUIRE_OK(producer->Send({.topic = "t", .value = Value(1, 600)}));  // the second batch: memory is full now
+  REQUIRE_OK(producer->Send({.topic = "t", .value = Value(1, 600)}));
+  REQUIRE_OK(producer->Send({.topic = "t", .value = Value(2, 600)}));  // two batches queued: memory is full now
 
   SECTION("until max.block.ms passes: kResourceExhausted") {
     std::thread advancer([&f] {
       f.clock.AwaitWaiters(1);
       f.clock.Advance(absl::Milliseconds(5000));
     });
-    absl::Status status = producer->Send({.topic = "t", .value = Value(2, 600)});
+    absl::Status status = producer->Send({.topic = "t", .value = Value(3, 600)});
     advancer.join();
     REQUIRE_CODE(status, absl::StatusCode::kResourceExhausted);
     INFO(status.ToString());
     REQUIRE(status.message().find("buffer.memory") != absl::string_view::npos);
     gate.release.set_value();
     REQUIRE_OK(producer->Flush());
-    REQUIRE(f.Values("t", 0) == std::vector<std::string>{big, Value(1, 600)});
+    REQUIRE(f.Values("t", 0) == std::vector<std::string>{big, Value(1, 600), Value(2, 600)});
   }
   SECTION("until memory is freed: then it succeeds") {
     absl::Status status;
-    std::thread sender([&] { status = producer->Send({.topic = "t", .value = Value(2, 600)}); });
+    std::thread sender([&] { status = producer->Send({.topic = "t", .value = Value(3, 600)}); });
     f.clock.AwaitWaiters(1);  // blocked in Send
     gate.release.set_value();
     sender.join();
     REQUIRE_OK(status);
     REQUIRE_OK(producer->Flush());
-    REQUIRE(f.Values("t", 0) == std::vector<std::string>{big, Value(1, 600), Value(2, 600)});
+    REQUIRE(f.Values("t", 0) == std::vector<std::string>{big, Value(1, 600), Value(2, 600), Value(3, 600)});
   }
+  REQUIRE(internal::ProducerAccess::AvailableMemory(producer.get()) == 2048);
+}
+
+TEST_CASE("Producer: memory freed just as max.block.ms passes is taken once, and Send succeeds") {
+  Fixture f;
+  f.CreateTopic("t", 1);
+  auto producer = f.NewProducer({.linger_ms = 0, .batch_size = 1024, .buffer_memory = 2048, .max_block_ms = 5000});
+  // The sender frees the waiting Send's memory and, before the Send can look, max.block.ms passes.
+  std::atomic<bool> armed{false};
+  internal::ProducerTestHooks hooks;
+  hooks.on_release_locked = [&] {
+    if (armed.exchange(false)) f.clock.Advance(absl::Milliseconds(5000));
+  };
+  internal::ProducerAccess::SetTestHooks(producer.get(), std::move(hooks));
+  Gate gate;
+  REQUIRE_OK(producer->Send({.topic = "t", .value = Value(0, 600)}, [&gate](const absl::StatusOr<RecordMetadata>&) {
+    gate.entered.set_value();
+    gate.released.wait();
+  }));
+  gate.entered.get_future().wait();
+  REQUIRE_OK(producer->Send({.topic = "t", .value = Value(1, 600)}));
+  REQUIRE_OK(producer->Send({.topic = "t", .value = Value(2, 600)}));  // memory is full
+  absl::Status status;
+  std::thread sender([&] { status = producer->Send({.topic = "t", .value = Value(3, 600)}); });
+  f.clock.AwaitWaiters(1);  // blocked in Send
+  armed = true;
+  gate.release.set_value();
+  sender.join();
+  REQUIRE_OK(status);
+  REQUIRE_OK(producer->Flush());
+  REQUIRE(f.Values("t", 0) == std::vector<std::string>{Value(0, 600), Value(1, 600), Value(2, 600), Value(3, 600)});
+  REQUIRE(internal::ProducerAccess::AvailableMemory(producer.get()) == 2048);  // nothing reserved twice
+}
+
+TEST_CASE("Producer: a full batch is appended at once, whatever linger.ms") {
+  Fixture f;
+  f.CreateTopic("t", 1);
+  auto producer = f.NewProducer({.linger_ms = 3600 * 1000, .batch_size = 1024});
+  std::vector<std::future<absl::StatusOr<RecordMetadata>>> results;
+  for (int i = 0; i < 12; ++i) results.push_back(producer->SendAsync({.topic = "t", .value = Value(i)}));
+  // ~110 bytes a record: the first batch filled and closed; the clock never moves.
+  absl::StatusOr<RecordMetadata> md = results[0].get();
+  REQUIRE_OK(md);
+  REQUIRE(md->offset == 0);
+  REQUIRE_OK(producer->Flush());
+  REQUIRE(f.Values("t", 0).size() == 12);
+}
+
+TEST_CASE("Producer: a Send waiting for memory held by lingering batches gets it without waiting out linger.ms") {
+  Fixture f;
+  f.CreateTopic("t", 3);
+  auto producer = f.NewProducer({.linger_ms = 3600 * 1000, .batch_size = 1024, .buffer_memory = 2048});
+  auto a = producer->SendAsync({.topic = "t", .partition = 0, .value = "a"});
+  auto b = producer->SendAsync({.topic = "t", .partition = 1, .value = "b"});
+  // Two lingering 1 KiB batches hold all of buffer.memory; the clock never moves.
+  REQUIRE_OK(producer->Send({.topic = "t", .partition = 2, .value = "c"}));
+  REQUIRE_OK(a.get());
+  REQUIRE_OK(b.get());
+  REQUIRE_OK(producer->Flush());
+  REQUIRE(f.Values("t", 2) == std::vector<std::string>{"c"});
+}
+
+TEST_CASE("Producer: a Send from a callback gets the callback's batch memory, and never blocks the sender") {
+  Fixture f;
+  f.CreateTopic("t", 2);
+  SECTION("the completed batch's memory is free during its callbacks") {
+    auto producer = f.NewProducer({.linger_ms = 0, .batch_size = 1024, .buffer_memory = 1024});
+    std::promise<absl::Status> inner;
+    REQUIRE_OK(producer->Send({.topic = "t", .partition = 0, .value = Value(0, 600)},
+                              [&](const absl::StatusOr<RecordMetadata>&) {
+                                inner.set_value(producer->Send({.topic = "t", .partition = 0, .value = Value(1, 600)}));
+                              }));
+    REQUIRE_OK(inner.get_future().get());
+    REQUIRE_OK(producer->Flush());
+    REQUIRE(f.Values("t", 0) == std::vector<std::string>{Value(0, 600), Value(1, 600)});
+  }
+  SECTION("when memory is held elsewhere: kResourceExhausted at once") {
+    auto producer =
+        f.NewProducer({.linger_ms = 3600 * 1000, .batch_size = 1024, .buffer_memory = 3000, .max_block_ms = 60000});
+    REQUIRE_OK(producer->Send({.topic = "t", .partition = 1, .value = "lingering"}));  // holds 1 KiB
+    std::promise<absl::Status> inner;
+    // A record larger than batch.size fills its batch at once; its callback wants more than is free.
+    REQUIRE_OK(producer->Send({.topic = "t", .partition = 0, .value = Value(0, 1500)},
+                              [&](const absl::StatusOr<RecordMetadata>&) {
+                                inner.set_value(producer->Send({.topic = "t", .partition = 0, .value = Value(1, 2500)}));
+                              }));
+    absl::Status status = inner.get_future().get();
+    REQUIRE_CODE(status, absl::StatusCode::kResourceExhausted);
+    INFO(status.ToString());
+    REQUIRE(status.message().find("callback") != absl::string_view::npos);
+    REQUIRE_OK(producer->Flush());
+    REQUIRE(f.Values("t", 1) == std::vector<std::string>{"lingering"});
+  }
+}
+
+TEST_CASE("Producer: a record that could outgrow max.message.bytes once compressed fails alone") {
+  Fixture f;
+  f.CreateTopic("t", 1, {{"max.message.bytes", "10000"}});
+  auto producer = f.NewProducer({.linger_ms = 3600 * 1000, .compression = CompressionType::kGzip});
+  std::mt19937 rng(42);
+  auto random_bytes = [&rng](size_t n) {
+    std::string s(n, '\0');
+    for (char& c : s) c = static_cast<char>(rng());
+    return s;
+  };
+  // Uncompressed it fits exactly (a 61-byte header plus a record of at most 9939 bytes); gzip's framing of
+  // incompressible bytes would take it past 10000.
+  const std::string incompressible = random_bytes(9913);
+  BatchBuilder alone({.compression = CompressionType::kGzip});
+  REQUIRE_OK(alone.Append(0, std::nullopt, incompressible));
+  REQUIRE(alone.uncompressed_size() <= 10000);
+  REQUIRE(alone.Build()->size() > 10000);
+  absl::StatusOr<RecordMetadata> md = producer->SendAsync({.topic = "t", .value = incompressible}).get();
+  REQUIRE_CODE(md, absl::StatusCode::kInvalidArgument);
+  INFO(md.status().ToString());
+  REQUIRE(md.status().message().find("gzip") != absl::string_view::npos);
+  // Two records that fit one uncompressed batch of 10000 bytes, but not once compressed: two batches.
+  const std::string r1 = random_bytes(4900);
+  const std::string r2 = random_bytes(4900);
+  auto f1 = producer->SendAsync({.topic = "t", .value = r1});
+  auto f2 = producer->SendAsync({.topic = "t", .value = r2});
+  auto after = producer->SendAsync({.topic = "t", .value = "after"});
+  REQUIRE_OK(producer->Flush());
+  REQUIRE_OK(f1.get());
+  REQUIRE_OK(f2.get());
+  REQUIRE_OK(after.get());
+  REQUIRE(f.Values("t", 0) == std::vector<std::string>{r1, r2, "after"});
+}
+
+TEST_CASE("Producer: a second Close returns only once the first has flushed") {
+  Fixture f;
+  f.CreateTopic("t", 1);
+  auto producer = f.NewProducer({.linger_ms = 0});
+  Gate gate;
+  std::atomic<bool> done{false};
+  REQUIRE_OK(producer->Send({.topic = "t", .value = "x"}, [&](const absl::StatusOr<RecordMetadata>&) {
+    gate.entered.set_value();
+    gate.released.wait();
+    done = true;
+  }));
+  gate.entered.get_future().wait();
+  REQUIRE_OK(producer->Send({.topic = "t", .value = "y"}));
+  absl::Status first;
+  std::thread closer([&] { first = producer->Close(); });  // flushes: waits for the gate
+  // Wait (without sleeping) until the first Close has marked the producer closed.
+  while (producer->Send({.topic = "t", .value = "z"}).ok()) std::this_thread::yield();
+  std::promise<void> second_started;
+  absl::Status second;
+  bool done_when_second_returned = false;
+  std::thread second_closer([&] {
+    second_started.set_value();
+    second = producer->Close();
+    done_when_second_returned = done.load();
+  });
+  second_started.get_future().wait();
+  gate.release.set_value();
+  second_closer.join();
+  closer.join();
+  REQUIRE_OK(first);
+  REQUIRE_OK(second);
+  REQUIRE(done_when_second_returned);
+  REQUIRE(f.Values("t", 0).size() >= 2);
 }
 
 TEST_CASE("Producer: a record over max.request.size, max.message.bytes or buffer.memory fails alone") {
@@ -439,8 +605,9 @@ TEST_CASE("Producer: a retried append of the same batches is stored once") {
   f.CreateTopic("t", 1);
   auto producer = f.NewProducer({.linger_ms = 60000});
   std::vector<absl::StatusOr<AppendResult>> retries;
-  internal::ProducerAccess::SetTestHooks(
-      producer.get(), {.on_retry = [&retries](int32_t, const absl::StatusOr<AppendResult>& r) { retries.push_back(r); }});
+  internal::ProducerTestHooks hooks;
+  hooks.on_retry = [&retries](int32_t, const absl::StatusOr<AppendResult>& r) { retries.push_back(r); };
+  internal::ProducerAccess::SetTestHooks(producer.get(), std::move(hooks));
   std::vector<std::future<absl::StatusOr<RecordMetadata>>> results;
   for (int i = 0; i < 10; ++i) results.push_back(producer->SendAsync({.topic = "t", .value = Value(i)}));
   REQUIRE_OK(producer->Flush());
