@@ -1,6 +1,8 @@
 // `seglog consume TOPIC`: prints records with kcat's format placeholders until --num, the end of the data
-// (--exit-at-end) or SIGINT/SIGTERM.
+// (--exit-at-end) or SIGINT/SIGTERM. It reads a read-only snapshot of the directory: records another
+// process appends after it started are not seen.
 #include <charconv>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -125,6 +127,13 @@ int RunConsume(const GlobalOptions& globals, const ConsumeOptions& options) {
     return true;
   };
 
+  if (code == kExitOk && !options.exit_at_end && !options.num && StderrIsTerminal()) {
+    // Someone at a terminal may wait for records that never come: this is a snapshot (doc/cli.md).
+    std::fflush(stdout);
+    fmt::print(stderr,
+               "seglog consume: reading the data as of now (records appended later by another process are not "
+               "shown); Ctrl-C stops (or use --exit-at-end / --num)\n");
+  }
   signals.SetCallback([consumer] { consumer->Wakeup(); });
   int64_t printed = 0;
   std::string out;

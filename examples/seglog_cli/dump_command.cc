@@ -177,7 +177,7 @@ bool DumpRecords(const std::string& path, const LogFileReader::Batch& batch, con
   }
   if (json != nullptr) {
     (*json)["records"] = std::move(records);
-    if (!status.ok()) (*json)["recordsError"] = Message(status);
+    if (!status.ok()) (*json)["recordsError"] = Utf8OrEscaped(Message(status));
   }
   if (!status.ok()) {
     Fail(fmt::format("{}: position {}: records of the batch at offset {}: {}", path, batch.position,
@@ -222,7 +222,7 @@ int DumpLogFile(const std::string& path, const DumpOptions& options) {
     }
     next_offset = h.next_offset();
     if (options.json) {
-      Json json{{"file", path},
+      Json json{{"file", Utf8OrEscaped(path)},  // JSON strings must be UTF-8; file names need not be
                 {"baseOffset", h.base_offset},
                 {"lastOffset", h.last_offset()},
                 {"count", h.records_count},

@@ -157,8 +157,9 @@ int DumpIndexFile(const std::string& path, bool time_index, const DumpOptions& o
   for (size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i];
     if (options.json) {
-      Json json = time_index ? Json{{"file", path}, {"timestamp", e.key}, {"offset", e.value}}
-                             : Json{{"file", path}, {"offset", e.key}, {"position", e.value}};
+      // JSON strings must be UTF-8; file names need not be.
+      Json json = time_index ? Json{{"file", Utf8OrEscaped(path)}, {"timestamp", e.key}, {"offset", e.value}}
+                             : Json{{"file", Utf8OrEscaped(path)}, {"offset", e.key}, {"position", e.value}};
       if (!Out(json.dump() + "\n")) return code;
     } else if (time_index) {
       if (!Out(fmt::format("timestamp: {} offset: {}\n", e.key, e.value))) return code;

@@ -10,6 +10,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <exception>
 #include <string>
 
 #include "CLI/CLI.hpp"
@@ -54,7 +55,15 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (!action) return seglog_cli::UsageError("no command given (run 'seglog --help')");
-  const int code = action();
+  int code;
+  try {
+    code = action();
+  } catch (const std::exception& e) {
+    // A bug's last line of defence (the commands report errors by status, not by throwing): a message and
+    // exit 1 instead of std::terminate's abort.
+    seglog_cli::FlushOut();
+    return seglog_cli::Fail(e.what());
+  }
   seglog_cli::FlushOut();  // a reader that went away is not our failure: the code stands
   return code;
 }

@@ -207,6 +207,9 @@ class Consumer {
   // and the valid range when a position is out of range and auto_offset_reset is kNone; a partition's read
   // error (kDataLoss for a corrupt batch, kFailedPrecondition once its topic was deleted or the Store
   // closed). An error is returned only when no records were gathered before it (they are returned first).
+  // After an error the next Poll starts with the partition after the failing one, so one broken partition
+  // (say a deleted topic) does not keep the others from being read: its error shows again each time the
+  // round-robin comes back to it, until the application reassigns or seeks.
   absl::StatusOr<ConsumerRecords> Poll(absl::Duration timeout);
 
   // Like Poll, but returns whole batches (zero-copy views of the segment bytes) instead of records, for hot

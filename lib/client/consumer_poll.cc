@@ -50,7 +50,13 @@ absl::Status Consumer::Impl::FetchPass(FetchFn fetch, GatheredFn gathered) {
     }
     if (produced) last_served = i;
     if (!status.ok()) {
-      if (!gathered()) return status;
+      if (!gathered()) {
+        // The next pass starts after the failing partition, so one broken partition (a deleted topic, a
+        // corrupt batch) does not fail every later poll before the healthy ones are read; its error shows
+        // again when the rotation comes back to it.
+        rr_start_ = (i + 1) % n;
+        return status;
+      }
       break;  // return what was gathered; the error shows again at the next poll
     }
   }

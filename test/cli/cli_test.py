@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 import os
+import pty
 import shutil
 import subprocess
 import sys
@@ -209,6 +210,46 @@ class ProduceConsumeTest(CliTestCase):
         out, err = p.communicate(timeout=30)
         self.assertEqual((p.returncode, out, err), (0, "", ""))
 
+    def test_consume_notes_the_snapshot_on_a_terminal_only(self):
+        self.create("t", 1)
+        self.out("produce", "t", stdin="one\n")
+
+        def run_with_stderr_on_a_pty(*args):
+            """Starts seglog with stderr on a new pseudo-terminal; returns (process, pty master fd)."""
+            master, slave = pty.openpty()
+            p = subprocess.Popen([SEGLOG] + list(args), stdout=subprocess.PIPE, stderr=slave, env=self.env, text=True)
+            os.close(slave)
+            self.addCleanup(os.close, master)
+            return p, master
+
+        def read_all(master):
+            """What the pty received, until its last writer closed it."""
+            data = b""
+            while True:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:  # EIO: no writer is left
+                    return data
+                if not chunk:
+                    return data
+                data += chunk
+
+        # Waiting until Ctrl-C: one line on the terminal says why nothing more comes (printed before any record).
+        p, master = run_with_stderr_on_a_pty("consume", "t", "-b")
+        self.assertEqual(p.stdout.readline(), "one\n")
+        p.terminate()
+        out, _ = p.communicate(timeout=30)
+        self.assertEqual((p.returncode, out), (0, ""))
+        note = read_all(master).decode()
+        self.assertEqual(len(note.splitlines()), 1, note)
+        self.assertIn("records appended later by another process are not shown", note)
+        self.assertIn("Ctrl-C", note)
+        # Not with --exit-at-end or --num, and never when stderr is piped (the other tests check an empty stderr).
+        for args in (["-e"], ["-n", "1"]):
+            p, master = run_with_stderr_on_a_pty("consume", "t", "-b", *args)
+            out, _ = p.communicate(timeout=30)
+            self.assertEqual((p.returncode, out, read_all(master)), (0, "one\n", b""), args)
+
     def test_output_to_a_closed_pipe_ends_quietly(self):
         self.create("t", 1)
         self.out("produce", "t", stdin="".join("line %d\n" % i for i in range(20000)))
@@ -325,6 +366,23 @@ class DumpTest(CliTestCase):
         self.assertEqual(batch["records"][0]["value"], "ok\\xff\\xfe")
         [batch] = self.dump_json("--print-data-log", "--base64", self.log_path("t"))
         self.assertEqual(base64.b64decode(batch["records"][0]["value"]), b"ok\xff\xfe")
+
+    def test_file_names_that_are_not_utf8_give_valid_json(self):
+        self.create("t", 1, "index.interval.bytes=1")
+        self.out("produce", "t", stdin="a\n")
+        self.out("produce", "t", stdin="b\n")  # a second batch, so the index has an entry
+        copy = os.fsdecode(os.path.join(os.fsencode(self.tmp), b"copy\xff"))  # the byte survives as-is
+        shutil.copytree(os.path.dirname(self.log_path("t")), copy)
+        escaped = "copy\\xff/" + SEGMENT
+        p = self.run_seglog("dump", "--json", "--print-data-log", os.path.join(copy, SEGMENT + ".log"))
+        batches = [json.loads(line) for line in p.stdout.splitlines()]
+        self.assertEqual([b["records"][0]["value"] for b in batches], ["a", "b"])
+        self.assertTrue(batches[0]["file"].endswith(escaped + ".log"), batches[0]["file"])
+        for suffix in [".index", ".timeindex"]:
+            p = self.run_seglog("dump", "--json", os.path.join(copy, SEGMENT + suffix))
+            entries = [json.loads(line) for line in p.stdout.splitlines()]
+            self.assertTrue(entries, suffix)
+            self.assertTrue(entries[0]["file"].endswith(escaped + suffix), entries[0]["file"])
 
     def test_verify_checks_index_entries_against_the_log(self):
         self.create("t", 1, "index.interval.bytes=100", "segment.bytes=100000")

@@ -344,6 +344,32 @@ TEST_CASE("Consumer: a busy partition does not starve the others (round-robin)")
   REQUIRE(third.records(kT0)[0].offset == 10);  // continues exactly where the first poll stopped
 }
 
+TEST_CASE("Consumer: a failing partition does not block the healthy ones at later polls") {
+  Fixture f;
+  auto other = f.store->CreateTopic("u", 1, {});
+  REQUIRE_OK(other);
+  REQUIRE_OK((*other)->partition(0)->Append(std::vector<Record>{{.key = std::nullopt, .value = "u0"}}));
+  f.Append(0, 2, "t");
+  auto consumer = f.NewConsumer(WithReset(OffsetReset::kEarliest));
+  const TopicPartition kU0{"u", 0};
+  REQUIRE_OK(consumer->Assign({kT0, kU0}));  // "t" comes first in the round-robin
+  REQUIRE_OK(f.store->DeleteTopic("t"));
+  REQUIRE_CODE(consumer->Poll(absl::ZeroDuration()), absl::StatusCode::kFailedPrecondition);
+  ConsumerRecords records = PollNow(*consumer);  // starts after the failing partition
+  REQUIRE(Values(records) == std::vector<std::string>{"u0"});
+  REQUIRE(records.records(kU0).size() == 1);
+  // The rotation comes back to the failing partition: its error shows again, and so on alternately.
+  REQUIRE_CODE(consumer->Poll(absl::ZeroDuration()), absl::StatusCode::kFailedPrecondition);
+  REQUIRE_OK((*other)->partition(0)->Append(std::vector<Record>{{.key = std::nullopt, .value = "u1"}}));
+  REQUIRE(Values(PollNow(*consumer)) == std::vector<std::string>{"u1"});
+  REQUIRE_CODE(consumer->PollBatches(absl::ZeroDuration()), absl::StatusCode::kFailedPrecondition);
+  REQUIRE_OK((*other)->partition(0)->Append(std::vector<Record>{{.key = std::nullopt, .value = "u2"}}));
+  auto batches = consumer->PollBatches(absl::ZeroDuration());
+  REQUIRE_OK(batches);
+  REQUIRE(batches->partitions().size() == 1);
+  REQUIRE(batches->partitions()[0].topic == "u");
+}
+
 TEST_CASE("Consumer: max_poll_records cuts inside batches without losing or repeating records") {
   Fixture f;
   f.AppendCompressed(0, 7, "a", CompressionType::kLz4);
