@@ -2,7 +2,7 @@
 // on, measured in the same run in alternating phases so page-cache and CPU drift hit both alike.
 //
 // Producer (target: >= 0.7x the partition's own batched append): 100-byte values, null keys or 16-byte keys,
-// each codec, one partition, acks=1, linger.ms=0. One phase sends kPhaseRecords records and Flush()es.
+// each codec, one partition, acks=1, linger.ms=5 (the default). One phase sends kPhaseRecords records and Flush()es.
 //   producer_rps       Producer::Send of every record + Flush
 //   append_rps         reference: Partition::AppendBatches of the same records pre-built into batch.size
 //                      (16 KiB) batches with the same codec (no encoding or compression in the loop)
@@ -92,7 +92,7 @@ void BM_Producer(benchmark::State& state) {
   auto appended = store->CreateTopic("appended", 1, kTopicConfig);
   auto encoded = store->CreateTopic("encoded", 1, kTopicConfig);
   if (!produced.ok() || !appended.ok() || !encoded.ok()) return state.SkipWithError("CreateTopic failed");
-  auto producer = seglog::Producer::Create(store.get(), {.acks = 1, .linger_ms = 0, .compression = codec});
+  auto producer = seglog::Producer::Create(store.get(), {.acks = 1, .compression = codec});  // linger.ms 5
   if (!producer.ok()) return state.SkipWithError(producer.status().ToString().c_str());
   std::shared_ptr<seglog::Partition> append_partition = (*appended)->partition(0);
   std::shared_ptr<seglog::Partition> encode_partition = (*encoded)->partition(0);
