@@ -1,5 +1,5 @@
 // Producer and Consumer throughput (seglog_client_bench), each beside the partition-level path it is built
-// on, measured in the same run in alternating phases so page-cache and CPU drift hit both alike.
+// on, measured in the same run in alternating phases (5 rounds) so page-cache and CPU drift hit both alike.
 //
 // Producer (target: >= 0.7x the partition's own batched append): 100-byte values, null keys or 16-byte keys,
 // each codec, one partition, acks=1, linger.ms=5 (the default). One phase sends kPhaseRecords records and Flush()es.
@@ -10,6 +10,7 @@
 //                      on one thread (what any writer of these records must do)
 //   ratio_append, ratio_encode_append: producer_rps over each reference
 // Consumer: 1,000,000 such records in 16 KiB batches, page cache warm; one phase reads them all.
+// max.poll.records is 20,000 (Kafka's default 500 would cut every 1 MiB read into ~18 polls).
 //   poll_rps           Consumer::Poll from offset 0 to the end, touching each key and value
 //   read_rps           reference: Partition::Read + BatchView::Parse + RecordReader over every record
 //   poll_batches_rps   Consumer::PollBatches (zero-copy batches), counting records
@@ -27,7 +28,7 @@ namespace seglog_bench {
 namespace {
 
 constexpr int kPhaseRecords = 200'000;
-constexpr int kRounds = 3;
+constexpr int kRounds = 5;
 constexpr int kConsumeRecords = 1'000'000;
 constexpr int kBatchBytes = 16384;
 
@@ -160,7 +161,9 @@ void BM_Consumer(benchmark::State& state) {
     EncodeBatches(&builder, codec, /*keyed=*/true, 1700000000000,
                   [&](std::string_view b) { return partition->AppendBatches(b).ok(); });
   }
-  auto consumer = seglog::Consumer::Create(store.get(), {.auto_offset_reset = seglog::OffsetReset::kEarliest});
+  // max.poll.records well above a 1 MiB read's ~9,000 records, so a poll is bounded by bytes as the reference is.
+  auto consumer = seglog::Consumer::Create(
+      store.get(), {.auto_offset_reset = seglog::OffsetReset::kEarliest, .max_poll_records = 20000});
   if (!consumer.ok() || !(*consumer)->Assign({{"data", 0}}).ok()) return state.SkipWithError("consumer failed");
 
   int64_t t_poll = 0, t_read = 0, t_batches = 0, t_parse = 0;
