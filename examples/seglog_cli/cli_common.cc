@@ -83,6 +83,22 @@ int CloseStore(seglog::Store* store, int code) {
   return code;
 }
 
+std::shared_ptr<seglog::Topic> FindTopic(seglog::Store* store, const std::string& name,
+                                         std::optional<int32_t> partition, int* exit_code) {
+  absl::StatusOr<std::shared_ptr<seglog::Topic>> topic = store->GetTopic(name);
+  if (!topic.ok()) {
+    *exit_code = Fail(fmt::format("unknown topic {}", name));
+    return nullptr;
+  }
+  const int32_t count = (*topic)->num_partitions();
+  if (partition && *partition >= count) {
+    *exit_code = Fail(fmt::format("topic {} has no partition {} (it has {} partition{})", name, *partition, count,
+                                  count == 1 ? "" : "s"));
+    return nullptr;
+  }
+  return *std::move(topic);
+}
+
 bool Out(std::string_view text) {
   if (stdout_gone) return false;
   if (!text.empty() && std::fwrite(text.data(), 1, text.size(), stdout) != text.size()) {

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,6 +59,11 @@ absl::StatusOr<std::unique_ptr<seglog::Store>> OpenStore(const GlobalOptions& gl
 
 // Closes the store, turning an error into the exit code (`code` unchanged when it closes cleanly).
 int CloseStore(seglog::Store* store, int code);
+
+// The topic `name`, checking that `partition` (when given) is one of its partitions. On failure prints the
+// error ("unknown topic ...", "topic ... has no partition ...") and sets *exit_code to kExitError.
+std::shared_ptr<seglog::Topic> FindTopic(seglog::Store* store, const std::string& name,
+                                         std::optional<int32_t> partition, int* exit_code);
 
 // Writes to stdout. Returns false once stdout is gone (EPIPE: the reader closed the pipe) or failed, after
 // which callers stop producing output; SIGPIPE is ignored by main().

@@ -91,13 +91,10 @@ int RunConsume(const GlobalOptions& globals, const ConsumeOptions& options) {
   SignalWatcher signals;  // before any thread starts
   absl::StatusOr<std::unique_ptr<seglog::Store>> store = OpenStore(globals, {.read_only = true});
   if (!store.ok()) return Fail(store.status());
-  absl::StatusOr<std::shared_ptr<seglog::Topic>> topic = (*store)->GetTopic(options.topic);
-  if (!topic.ok()) return CloseStore(store->get(), Fail(fmt::format("unknown topic {}", options.topic)));
-  const int32_t count = (*topic)->num_partitions();
-  if (options.partition && *options.partition >= count) {
-    return CloseStore(store->get(), Fail(fmt::format("topic {} has no partition {} (it has {} partition{})",
-                                                     options.topic, *options.partition, count, count == 1 ? "" : "s")));
-  }
+  int exit_code = kExitOk;
+  std::shared_ptr<seglog::Topic> topic = FindTopic(store->get(), options.topic, options.partition, &exit_code);
+  if (topic == nullptr) return CloseStore(store->get(), exit_code);
+  const int32_t count = topic->num_partitions();
   std::vector<seglog::TopicPartition> tps;
   for (int32_t p = 0; p < count; ++p) {
     if (!options.partition || p == *options.partition) tps.push_back({options.topic, p});

@@ -171,13 +171,9 @@ int RunProduce(const GlobalOptions& globals, const ProduceOptions& options) {
   SignalWatcher signals;  // before the Store and the producer start their threads
   absl::StatusOr<std::unique_ptr<seglog::Store>> store = OpenStore(globals, {.background_housekeeping = true});
   if (!store.ok()) return Fail(store.status());
-  absl::StatusOr<std::shared_ptr<seglog::Topic>> topic = (*store)->GetTopic(options.topic);
-  if (!topic.ok()) return CloseStore(store->get(), Fail(fmt::format("unknown topic {}", options.topic)));
-  const int32_t count = (*topic)->num_partitions();
-  if (options.partition && *options.partition >= count) {
-    return CloseStore(store->get(), Fail(fmt::format("topic {} has no partition {} (it has {} partition{})",
-                                                     options.topic, *options.partition, count, count == 1 ? "" : "s")));
-  }
+  int exit_code = kExitOk;
+  std::shared_ptr<seglog::Topic> topic = FindTopic(store->get(), options.topic, options.partition, &exit_code);
+  if (topic == nullptr) return CloseStore(store->get(), exit_code);
   absl::StatusOr<std::unique_ptr<seglog::Producer>> producer = seglog::Producer::Create(store->get(), producer_options);
   if (!producer.ok()) return CloseStore(store->get(), Fail(producer.status()));
 

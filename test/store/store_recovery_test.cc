@@ -25,24 +25,7 @@ using test::ReadValues;
 
 constexpr char kDir[] = "/data";
 
-// A Store on a crashable in-memory disk.
-struct CrashWorld {
-  std::unique_ptr<FileSystem> mem = NewMemFileSystem();
-  FaultInjectionFileSystem fs{mem.get()};
-  StoreOptions Options() {
-    StoreOptions o;
-    o.fs = &fs;
-    return o;
-  }
-  std::unique_ptr<Store> Open() { return OpenStoreOrDie(kDir, Options()); }
-  // A power cut: everything not durable is lost, and the dead Store can write nothing more while it goes.
-  void Crash(std::unique_ptr<Store>* store) {
-    REQUIRE_OK(fs.SimulateCrash());
-    fs.InjectError(FaultInjectionFileSystem::Op::kAny, absl::UnavailableError("powered off"), "", INT_MAX);
-    store->reset();
-    fs.ClearErrors();
-  }
-};
+using CrashWorld = test::CrashableStore;
 
 TEST_CASE("After an unclean shutdown the Store recovers every partition and keeps durable data", "[store][crash]") {
   CrashWorld w;

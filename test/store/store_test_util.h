@@ -4,12 +4,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <climits>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "seglog/partition.h"
 #include "seglog/store.h"
+#include "support/fault_injection_file_system.h"
 #include "support/test_util.h"
 
 namespace seglog::test {
@@ -25,6 +27,27 @@ inline std::shared_ptr<Topic> GetTopicOrDie(Store& store, std::string_view name)
   REQUIRE_OK(topic);
   return *topic;
 }
+
+// A Store in /data on a crashable in-memory disk.
+struct CrashableStore {
+  StoreOptions Options() {
+    StoreOptions o;
+    o.fs = &fs;
+    return o;
+  }
+  std::unique_ptr<Store> Open() { return OpenStoreOrDie(dir, Options()); }
+  // A power cut: everything not durable is lost, and the dead Store can write nothing more while it goes.
+  void Crash(std::unique_ptr<Store>* store) {
+    REQUIRE_OK(fs.SimulateCrash());
+    fs.InjectError(FaultInjectionFileSystem::Op::kAny, absl::UnavailableError("powered off"), "", INT_MAX);
+    store->reset();
+    fs.ClearErrors();
+  }
+
+  const std::string dir = "/data";
+  std::unique_ptr<FileSystem> mem = NewMemFileSystem();
+  FaultInjectionFileSystem fs{mem.get()};
+};
 
 // Appends one batch with one record per value.
 inline void AppendValues(Partition& p, const std::vector<std::string>& values, bool durable = false) {

@@ -27,23 +27,8 @@ using test::ReadValues;
 constexpr char kDir[] = "/data";
 using Op = FaultInjectionFileSystem::Op;
 
-// A Store on a crashable in-memory disk.
-struct World {
-  std::unique_ptr<FileSystem> mem = NewMemFileSystem();
-  FaultInjectionFileSystem fs{mem.get()};
-  StoreOptions Options() {
-    StoreOptions o;
-    o.fs = &fs;
-    return o;
-  }
-  std::unique_ptr<Store> Open() { return OpenStoreOrDie(kDir, Options()); }
-  // A power cut: everything not durable is lost, and the dead Store can write nothing more while it goes.
-  void Crash(std::unique_ptr<Store>* store) {
-    REQUIRE_OK(fs.SimulateCrash());
-    fs.InjectError(Op::kAny, absl::UnavailableError("powered off"), "", INT_MAX);
-    store->reset();
-    fs.ClearErrors();
-  }
+// A crashable Store, plus looks behind its back.
+struct World : test::CrashableStore {
   // Entries of the top-level directory whose names start with `prefix`.
   std::vector<std::string> Entries(const std::string& prefix) {
     absl::StatusOr<std::vector<std::string>> names = mem->ListDir(kDir);
