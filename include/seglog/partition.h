@@ -213,7 +213,8 @@ class Partition {
 
   // Whole batches of one segment starting with the batch that holds `offset`, up to options.max_bytes (at
   // least one batch with min_one_batch), below the high watermark (or the log end offset). The result is
-  // empty when `offset` is at that bound. kOutOfRange below the log start offset or past the log end offset.
+  // empty when `offset` is at that bound. kOutOfRange below the log start offset or past the log end offset;
+  // kFailedPrecondition once the partition is closed (results read before stay valid).
   absl::StatusOr<ReadResult> Read(int64_t offset, const ReadOptions& options = {}) const;
 
   // Blocks until data at `offset` is readable (the high watermark, or with `up_to_log_end` the log end
@@ -222,7 +223,7 @@ class Partition {
   absl::Status WaitForData(int64_t offset, absl::Time deadline, bool up_to_log_end = false) const;
 
   // The first record whose timestamp is >= `timestamp` (below the high watermark), via the time indexes;
-  // std::nullopt when there is none.
+  // std::nullopt when there is none. kFailedPrecondition once the partition is closed.
   absl::StatusOr<std::optional<TimestampAndOffset>> OffsetForTimestamp(int64_t timestamp) const;
 
   // Makes everything appended so far durable (log and indexes) and records the recovery point.
