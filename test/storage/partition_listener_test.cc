@@ -34,10 +34,13 @@ struct Env {
   ManualClock clock{absl::FromUnixMillis(kT0)};
 };
 
-void AppendOne(Partition* p, bool durable = false) {
+absl::Status TryAppendOne(Partition* p, bool durable = false) {
   const Record r{.key = "k", .value = "v"};
-  REQUIRE_OK(p->Append({&r, 1}, {.durable = durable}));
+  return p->Append({&r, 1}, {.durable = durable}).status();
 }
+
+// Catch2's assertions are not thread-safe: only the test's own thread may call this.
+void AppendOne(Partition* p, bool durable = false) { REQUIRE_OK(TryAppendOne(p, durable)); }
 
 TEST_CASE("A data listener hears appends, truncation and close, and nothing after it is removed", "[listener]") {
   Env env;
@@ -136,7 +139,8 @@ TEST_CASE("RemoveDataListener returns only after a running listener has finished
     release.WaitForNotification();
     listener_done.store(true);
   });
-  std::thread appender([&] { AppendOne(p.get()); });
+  absl::Status appended;
+  std::thread appender([&] { appended = TryAppendOne(p.get()); });
   entered.WaitForNotification();
   std::atomic<bool> done_when_removed{false};
   std::thread remover([&] {
@@ -146,6 +150,7 @@ TEST_CASE("RemoveDataListener returns only after a running listener has finished
   release.Notify();
   remover.join();
   appender.join();
+  REQUIRE_OK(appended);
   REQUIRE(done_when_removed.load());
 }
 
@@ -160,18 +165,28 @@ TEST_CASE("A consumer woken by a listener never misses the high watermark reachi
     std::lock_guard<std::mutex> lock(mu);
     cv.notify_all();
   });
+  bool appends_failed = false;  // guarded by mu; releases the consumer only when an append failed
   std::thread consumer([&] {
     std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return p->high_watermark() >= kThreads * kAppends; });
+    cv.wait(lock, [&] { return appends_failed || p->high_watermark() >= kThreads * kAppends; });
   });
+  // Catch2's assertions are not thread-safe: the appenders record their errors for the test to check.
   std::vector<std::thread> appenders;
+  std::vector<absl::Status> errors(kThreads);
   for (int t = 0; t < kThreads; ++t) {
-    appenders.emplace_back([&] {
-      for (int i = 0; i < kAppends; ++i) AppendOne(p.get());
+    appenders.emplace_back([&, t] {
+      for (int i = 0; i < kAppends && errors[t].ok(); ++i) errors[t] = TryAppendOne(p.get());
     });
   }
   for (auto& t : appenders) t.join();
+  for (const absl::Status& e : errors) {
+    if (e.ok()) continue;
+    std::lock_guard<std::mutex> lock(mu);
+    appends_failed = true;
+    cv.notify_all();
+  }
   consumer.join();
+  for (const absl::Status& e : errors) REQUIRE_OK(e);
   REQUIRE(p->high_watermark() == kThreads * kAppends);
   REQUIRE_OK(p->Close());  // (the listener uses locals)
 }
