@@ -28,6 +28,15 @@
 
 namespace seglog {
 
+// A record to encode (or to append to a Partition). Null key or value as std::nullopt; a negative timestamp
+// means "now" for a Partition, and BatchBuilder::AppendRecords's default_timestamp for a builder.
+struct Record {
+  std::optional<std::string_view> key = std::nullopt;
+  std::optional<std::string_view> value = std::nullopt;
+  int64_t timestamp = -1;
+  absl::Span<const RecordHeader> headers = {};
+};
+
 struct BatchBuilderOptions {
   int64_t base_offset = 0;
   CompressionType compression = CompressionType::kNone;
@@ -64,6 +73,11 @@ class BatchBuilder {
                                 std::optional<std::string_view> value,
                                 absl::Span<const RecordHeader> headers = {});
 
+  // Appends `records` at the next offsets: the same bytes as Append of each in turn, faster (one sizing pass,
+  // one buffer growth). A record's negative timestamp becomes `default_timestamp` (a timestamp, or -1 for
+  // none). All or nothing: on an error (those of Append) no record is added.
+  absl::Status AppendRecords(absl::Span<const Record> records, int64_t default_timestamp);
+
   // Finishes the batch (compressing, filling the header and CRC) and returns its bytes, valid until the
   // next Reset() or the builder's destruction. kFailedPrecondition when there are no records; a codec
   // failure's status otherwise. Calling Build() again returns the same bytes.
@@ -77,6 +91,13 @@ class BatchBuilder {
   const BatchBuilderOptions& options() const { return options_; }
 
  private:
+  absl::Status CheckAppendable() const;
+  static absl::Status CheckTimestamp(int64_t timestamp);
+  static int64_t TimestampDelta(int64_t timestamp, int64_t base_timestamp);
+  // The record's encoded size after its length prefix; kInvalidArgument past Kafka's int32 limits.
+  static absl::StatusOr<int32_t> BodySize(const Record& r, int64_t timestamp_delta, int32_t offset_delta);
+  // Writes the length-prefixed record at p (BodySize(...) + its varint bytes); returns the end.
+  static char* EncodeRecord(char* p, int32_t body, const Record& r, int64_t timestamp_delta, int32_t offset_delta);
   std::string& records_buffer() { return compressed() ? records_ : buffer_; }
   bool compressed() const { return options_.compression != CompressionType::kNone; }
 

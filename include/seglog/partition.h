@@ -121,13 +121,8 @@ struct RecoveryReport {
   absl::Status first_invalid_batch = absl::OkStatus();  // why the scan stopped (OK when it reached a clean end)
 };
 
-// A record to append. Null key or value as std::nullopt; timestamp -1 means "now" (the partition's clock).
-struct Record {
-  std::optional<std::string_view> key = std::nullopt;
-  std::optional<std::string_view> value = std::nullopt;
-  int64_t timestamp = -1;
-  absl::Span<const RecordHeader> headers = {};
-};
+// A record to append: seglog::Record (batch_builder.h). Null key or value as std::nullopt; a negative timestamp
+// means "now" (the partition's clock).
 
 struct AppendOptions {
   // Return only after the records are fsynced (concurrent durable appends share one fdatasync).

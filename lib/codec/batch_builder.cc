@@ -89,13 +89,8 @@ absl::Status BatchBuilder::Append(int64_t timestamp, std::optional<std::string_v
 absl::Status BatchBuilder::AppendWithOffset(int64_t offset, int64_t timestamp, std::optional<std::string_view> key,
                                             std::optional<std::string_view> value,
                                             absl::Span<const RecordHeader> headers) {
-  if (built_) return absl::FailedPreconditionError("BatchBuilder: Append after Build; call Reset first");
-  if (options_.base_offset < 0) {
-    return absl::InvalidArgumentError(absl::StrCat("negative base offset ", options_.base_offset));
-  }
-  if (timestamp < 0 && timestamp != bf::kNoTimestamp) {  // Kafka: "Invalid negative timestamp"
-    return absl::InvalidArgumentError(absl::StrCat("invalid negative timestamp ", timestamp));
-  }
+  RETURN_IF_ERROR(CheckAppendable());
+  RETURN_IF_ERROR(CheckTimestamp(timestamp));
   if (offset <= last_offset_) {
     return absl::InvalidArgumentError(
         absl::StrCat("record offset ", offset, " is not greater than the previous offset ", last_offset_));
@@ -105,23 +100,101 @@ absl::Status BatchBuilder::AppendWithOffset(int64_t offset, int64_t timestamp, s
                                                    options_.base_offset));
   }
   if (num_records_ == INT32_MAX) return absl::InvalidArgumentError("a batch holds at most 2^31-1 records");
-  if (TooLong(key) || TooLong(value)) {
+  const Record record{.key = key, .value = value, .timestamp = timestamp, .headers = headers};
+  const int64_t base_timestamp = num_records_ == 0 ? timestamp : base_timestamp_;
+  const auto offset_delta = static_cast<int32_t>(offset - options_.base_offset);
+  ASSIGN_OR_RETURN(const int32_t body, BodySize(record, TimestampDelta(timestamp, base_timestamp), offset_delta));
+
+  // One resize, then direct stores: no per-field append bookkeeping on the hot path.
+  std::string& out = records_buffer();
+  const size_t at = out.size();
+  out.resize(at + static_cast<size_t>(VarintSize(body) + body));
+  EncodeRecord(out.data() + at, body, record, TimestampDelta(timestamp, base_timestamp), offset_delta);
+  base_timestamp_ = base_timestamp;
+  max_timestamp_ = std::max(max_timestamp_, timestamp);  // starts at -1 (no timestamp), as in Kafka
+  last_offset_ = offset;
+  ++num_records_;
+  return absl::OkStatus();
+}
+
+absl::Status BatchBuilder::AppendRecords(absl::Span<const Record> records, int64_t default_timestamp) {
+  RETURN_IF_ERROR(CheckAppendable());
+  if (records.empty()) return absl::OkStatus();
+  RETURN_IF_ERROR(CheckTimestamp(default_timestamp));
+  if (records.size() > static_cast<size_t>(INT32_MAX - num_records_)) {
+    return absl::InvalidArgumentError("a batch holds at most 2^31-1 records");
+  }
+  const auto n = static_cast<int64_t>(records.size());
+  if (last_offset_ > INT64_MAX - n) return absl::InvalidArgumentError("record offset would pass INT64_MAX");
+  if (last_offset_ + n - options_.base_offset > INT32_MAX) {
+    return absl::InvalidArgumentError(absl::StrCat("record offset ", last_offset_ + n,
+                                                   " is more than 2^31-1 past base offset ", options_.base_offset));
+  }
+  auto timestamp_of = [default_timestamp](const Record& r) { return r.timestamp < 0 ? default_timestamp : r.timestamp; };
+  const int64_t base_timestamp = num_records_ == 0 ? timestamp_of(records[0]) : base_timestamp_;
+  const auto first_delta = static_cast<int32_t>(last_offset_ + 1 - options_.base_offset);
+
+  // Pass 1 checks every record and sizes the lot (nothing is added unless all are valid); pass 2 encodes
+  // into one resize of the buffer.
+  uint64_t total = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const Record& r = records[static_cast<size_t>(i)];
+    ASSIGN_OR_RETURN(const int32_t body,
+                     BodySize(r, TimestampDelta(timestamp_of(r), base_timestamp), first_delta + static_cast<int32_t>(i)));
+    total += static_cast<uint64_t>(VarintSize(body) + body);
+  }
+  std::string& out = records_buffer();
+  const size_t at = out.size();
+  out.resize(at + total);
+  char* p = out.data() + at;
+  int64_t max_timestamp = max_timestamp_;
+  for (int64_t i = 0; i < n; ++i) {
+    const Record& r = records[static_cast<size_t>(i)];
+    const int64_t timestamp = timestamp_of(r);
+    const int64_t timestamp_delta = TimestampDelta(timestamp, base_timestamp);
+    const int32_t offset_delta = first_delta + static_cast<int32_t>(i);
+    p = EncodeRecord(p, *BodySize(r, timestamp_delta, offset_delta), r, timestamp_delta, offset_delta);
+    max_timestamp = std::max(max_timestamp, timestamp);
+  }
+  base_timestamp_ = base_timestamp;
+  max_timestamp_ = max_timestamp;
+  last_offset_ += n;
+  num_records_ += static_cast<int32_t>(n);
+  return absl::OkStatus();
+}
+
+absl::Status BatchBuilder::CheckAppendable() const {
+  if (built_) return absl::FailedPreconditionError("BatchBuilder: Append after Build; call Reset first");
+  if (options_.base_offset < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("negative base offset ", options_.base_offset));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BatchBuilder::CheckTimestamp(int64_t timestamp) {
+  if (timestamp < 0 && timestamp != bf::kNoTimestamp) {  // Kafka: "Invalid negative timestamp"
+    return absl::InvalidArgumentError(absl::StrCat("invalid negative timestamp ", timestamp));
+  }
+  return absl::OkStatus();
+}
+
+int64_t BatchBuilder::TimestampDelta(int64_t timestamp, int64_t base_timestamp) {
+  // Wrapping subtraction: a hostile timestamp must not be UB; Kafka's long arithmetic wraps the same way.
+  return static_cast<int64_t>(static_cast<uint64_t>(timestamp) - static_cast<uint64_t>(base_timestamp));
+}
+
+absl::StatusOr<int32_t> BatchBuilder::BodySize(const Record& r, int64_t timestamp_delta, int32_t offset_delta) {
+  if (TooLong(r.key) || TooLong(r.value)) {
     return absl::InvalidArgumentError("record key or value is longer than 2^31-1 bytes");
   }
-  if (headers.size() > static_cast<size_t>(INT32_MAX)) return absl::InvalidArgumentError("too many headers");
-  if (num_records_ == 0) base_timestamp_ = timestamp;
-
-  const auto offset_delta = static_cast<int32_t>(offset - options_.base_offset);
-  // Wrapping subtraction: a hostile timestamp must not be UB; Kafka's long arithmetic wraps the same way.
-  const auto timestamp_delta =
-      static_cast<int64_t>(static_cast<uint64_t>(timestamp) - static_cast<uint64_t>(base_timestamp_));
-
-  // The body's size first: Kafka prefixes each record with the varint length of what follows.
+  if (r.headers.size() > static_cast<size_t>(INT32_MAX)) return absl::InvalidArgumentError("too many headers");
+  // Kafka prefixes each record with the varint length of what follows: the attributes byte, the deltas, key,
+  // value and headers.
   uint64_t body = 1 + VarlongSize(timestamp_delta) + VarintSize(offset_delta);
-  body += VarintSize(NullableLength(key)) + (key ? key->size() : 0);
-  body += VarintSize(NullableLength(value)) + (value ? value->size() : 0);
-  body += VarintSize(static_cast<int32_t>(headers.size()));
-  for (const RecordHeader& h : headers) {
+  body += VarintSize(NullableLength(r.key)) + (r.key ? r.key->size() : 0);
+  body += VarintSize(NullableLength(r.value)) + (r.value ? r.value->size() : 0);
+  body += VarintSize(static_cast<int32_t>(r.headers.size()));
+  for (const RecordHeader& h : r.headers) {
     if (h.key.size() > static_cast<size_t>(INT32_MAX) || TooLong(h.value)) {
       return absl::InvalidArgumentError("record header key or value is longer than 2^31-1 bytes");
     }
@@ -131,27 +204,23 @@ absl::Status BatchBuilder::AppendWithOffset(int64_t offset, int64_t timestamp, s
   if (body > static_cast<uint64_t>(INT32_MAX)) {
     return absl::InvalidArgumentError(absl::StrCat("record of ", body, " bytes is larger than 2^31-1"));
   }
+  return static_cast<int32_t>(body);
+}
 
-  // One resize, then direct stores: no per-field append bookkeeping on the hot path.
-  std::string& out = records_buffer();
-  const size_t at = out.size();
-  out.resize(at + static_cast<size_t>(VarintSize(static_cast<int32_t>(body))) + body);
-  char* p = EncodeVarint(out.data() + at, static_cast<int32_t>(body));
+char* BatchBuilder::EncodeRecord(char* p, int32_t body, const Record& r, int64_t timestamp_delta,
+                                 int32_t offset_delta) {
+  p = EncodeVarint(p, body);
   *p++ = 0;  // record attributes: unused
   p = EncodeVarlong(p, timestamp_delta);
   p = EncodeVarint(p, offset_delta);
-  p = PutNullable(p, key);
-  p = PutNullable(p, value);
-  p = EncodeVarint(p, static_cast<int32_t>(headers.size()));
-  for (const RecordHeader& h : headers) {
+  p = PutNullable(p, r.key);
+  p = PutNullable(p, r.value);
+  p = EncodeVarint(p, static_cast<int32_t>(r.headers.size()));
+  for (const RecordHeader& h : r.headers) {
     p = PutBytes(p, h.key);
     p = PutNullable(p, h.value);
   }
-
-  max_timestamp_ = std::max(max_timestamp_, timestamp);  // starts at -1 (no timestamp), as in Kafka
-  last_offset_ = offset;
-  ++num_records_;
-  return absl::OkStatus();
+  return p;
 }
 
 absl::StatusOr<std::string_view> BatchBuilder::Build() {

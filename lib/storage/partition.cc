@@ -87,9 +87,7 @@ absl::Status Partition::EncodeRecords(BatchBuilder* builder, absl::Span<const Re
                                      PendingAppend* pending) const {
   const bool append_time = config_.timestamp_type == TimestampType::kLogAppendTime;
   builder->Reset({.timestamp_type = config_.timestamp_type, .log_append_time = append_time ? now : bf::kNoTimestamp});
-  for (const Record& r : records) {
-    RETURN_IF_ERROR(builder->Append(r.timestamp < 0 ? now : r.timestamp, r.key, r.value, r.headers));
-  }
+  RETURN_IF_ERROR(builder->AppendRecords(records, now));
   ASSIGN_OR_RETURN(std::string_view batch, builder->Build());
   if (batch.size() > static_cast<size_t>(config_.max_message_bytes)) {
     return absl::InvalidArgumentError(absl::StrCat("append to ", dir_, ": batch of ", batch.size(),
