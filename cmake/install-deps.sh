@@ -13,6 +13,8 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev
   # tests and benchmarks
   catch2 libbenchmark-dev libssl-dev
+  # the peers bench/compare measures seglog against, and gnuplot for its charts
+  librocksdb-dev liblmdb-dev libsqlite3-dev gnuplot-nox
   # kafka-python's independent decoder, used by the cross-check test (run with /usr/bin/python3)
   python3 python3-kafka python3-snappy python3-lz4 python3-zstandard
 )
