@@ -94,8 +94,9 @@ class BatchBuilder {
   absl::Status CheckAppendable() const;
   static absl::Status CheckTimestamp(int64_t timestamp);
   static int64_t TimestampDelta(int64_t timestamp, int64_t base_timestamp);
-  // The record's encoded size after its length prefix; kInvalidArgument past Kafka's int32 limits.
-  static absl::StatusOr<int32_t> BodySize(const Record& r, int64_t timestamp_delta, int32_t offset_delta);
+  // The record's encoded size after its length prefix; -1 past Kafka's int32 limits (SizeError says which).
+  static int64_t BodySize(const Record& r, int64_t timestamp_delta, int32_t offset_delta);
+  static absl::Status SizeError(const Record& r);
   // Writes the length-prefixed record at p (BodySize(...) + its varint bytes); returns the end.
   static char* EncodeRecord(char* p, int32_t body, const Record& r, int64_t timestamp_delta, int32_t offset_delta);
   std::string& records_buffer() { return compressed() ? records_ : buffer_; }

@@ -103,7 +103,9 @@ absl::Status BatchBuilder::AppendWithOffset(int64_t offset, int64_t timestamp, s
   const Record record{.key = key, .value = value, .timestamp = timestamp, .headers = headers};
   const int64_t base_timestamp = num_records_ == 0 ? timestamp : base_timestamp_;
   const auto offset_delta = static_cast<int32_t>(offset - options_.base_offset);
-  ASSIGN_OR_RETURN(const int32_t body, BodySize(record, TimestampDelta(timestamp, base_timestamp), offset_delta));
+  const int64_t size = BodySize(record, TimestampDelta(timestamp, base_timestamp), offset_delta);
+  if (size < 0) return SizeError(record);
+  const auto body = static_cast<int32_t>(size);
 
   // One resize, then direct stores: no per-field append bookkeeping on the hot path.
   std::string& out = records_buffer();
@@ -139,9 +141,10 @@ absl::Status BatchBuilder::AppendRecords(absl::Span<const Record> records, int64
   uint64_t total = 0;
   for (int64_t i = 0; i < n; ++i) {
     const Record& r = records[static_cast<size_t>(i)];
-    ASSIGN_OR_RETURN(const int32_t body,
-                     BodySize(r, TimestampDelta(timestamp_of(r), base_timestamp), first_delta + static_cast<int32_t>(i)));
-    total += static_cast<uint64_t>(VarintSize(body) + body);
+    const int64_t body =
+        BodySize(r, TimestampDelta(timestamp_of(r), base_timestamp), first_delta + static_cast<int32_t>(i));
+    if (body < 0) return SizeError(r);
+    total += static_cast<uint64_t>(VarintSize(static_cast<int32_t>(body)) + body);
   }
   std::string& out = records_buffer();
   const size_t at = out.size();
@@ -153,7 +156,8 @@ absl::Status BatchBuilder::AppendRecords(absl::Span<const Record> records, int64
     const int64_t timestamp = timestamp_of(r);
     const int64_t timestamp_delta = TimestampDelta(timestamp, base_timestamp);
     const int32_t offset_delta = first_delta + static_cast<int32_t>(i);
-    p = EncodeRecord(p, *BodySize(r, timestamp_delta, offset_delta), r, timestamp_delta, offset_delta);
+    p = EncodeRecord(p, static_cast<int32_t>(BodySize(r, timestamp_delta, offset_delta)), r, timestamp_delta,
+                     offset_delta);
     max_timestamp = std::max(max_timestamp, timestamp);
   }
   base_timestamp_ = base_timestamp;
@@ -183,11 +187,8 @@ int64_t BatchBuilder::TimestampDelta(int64_t timestamp, int64_t base_timestamp) 
   return static_cast<int64_t>(static_cast<uint64_t>(timestamp) - static_cast<uint64_t>(base_timestamp));
 }
 
-absl::StatusOr<int32_t> BatchBuilder::BodySize(const Record& r, int64_t timestamp_delta, int32_t offset_delta) {
-  if (TooLong(r.key) || TooLong(r.value)) {
-    return absl::InvalidArgumentError("record key or value is longer than 2^31-1 bytes");
-  }
-  if (r.headers.size() > static_cast<size_t>(INT32_MAX)) return absl::InvalidArgumentError("too many headers");
+int64_t BatchBuilder::BodySize(const Record& r, int64_t timestamp_delta, int32_t offset_delta) {
+  if (TooLong(r.key) || TooLong(r.value) || r.headers.size() > static_cast<size_t>(INT32_MAX)) return -1;
   // Kafka prefixes each record with the varint length of what follows: the attributes byte, the deltas, key,
   // value and headers.
   uint64_t body = 1 + VarlongSize(timestamp_delta) + VarintSize(offset_delta);
@@ -195,16 +196,24 @@ absl::StatusOr<int32_t> BatchBuilder::BodySize(const Record& r, int64_t timestam
   body += VarintSize(NullableLength(r.value)) + (r.value ? r.value->size() : 0);
   body += VarintSize(static_cast<int32_t>(r.headers.size()));
   for (const RecordHeader& h : r.headers) {
-    if (h.key.size() > static_cast<size_t>(INT32_MAX) || TooLong(h.value)) {
-      return absl::InvalidArgumentError("record header key or value is longer than 2^31-1 bytes");
-    }
+    if (h.key.size() > static_cast<size_t>(INT32_MAX) || TooLong(h.value)) return -1;
     body += VarintSize(static_cast<int32_t>(h.key.size())) + h.key.size();
     body += VarintSize(NullableLength(h.value)) + (h.value ? h.value->size() : 0);
   }
-  if (body > static_cast<uint64_t>(INT32_MAX)) {
-    return absl::InvalidArgumentError(absl::StrCat("record of ", body, " bytes is larger than 2^31-1"));
+  return body > static_cast<uint64_t>(INT32_MAX) ? -1 : static_cast<int64_t>(body);
+}
+
+absl::Status BatchBuilder::SizeError(const Record& r) {
+  if (TooLong(r.key) || TooLong(r.value)) {
+    return absl::InvalidArgumentError("record key or value is longer than 2^31-1 bytes");
   }
-  return static_cast<int32_t>(body);
+  if (r.headers.size() > static_cast<size_t>(INT32_MAX)) return absl::InvalidArgumentError("too many headers");
+  for (const RecordHeader& h : r.headers) {
+    if (h.key.size() > static_cast<size_t>(INT32_MAX) || TooLong(h.value)) {
+      return absl::InvalidArgumentError("record header key or value is longer than 2^31-1 bytes");
+    }
+  }
+  return absl::InvalidArgumentError("record is larger than 2^31-1 bytes");
 }
 
 char* BatchBuilder::EncodeRecord(char* p, int32_t body, const Record& r, int64_t timestamp_delta,
