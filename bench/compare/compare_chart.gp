@@ -26,12 +26,12 @@ set style histogram errorbars gap 2 lw 1
 set style fill solid 0.85 border -1
 set boxwidth 0.9
 set logscale y
-set yrange [1000:*]
+set yrange [100000:*]
 set format y "10^{%L}"
 set ylabel "records/s"
 set grid ytics mytics
-set key outside right top vertical
-set xtics nomirror noenhanced
+set key inside left top vertical
+set xtics nomirror noenhanced rotate by -25
 set tics out
 
 plot datafile using 2:3:4:xtic(1) title "append (no fsync)" lc rgb "#1f77b4", \
