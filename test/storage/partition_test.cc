@@ -656,10 +656,14 @@ TEST_CASE("DurableAppendsFromManyThreadsShareFsyncs", "[partition]") {
   Partition& p = **opened;
   // The first fsync is held in flight until the other seven appenders have written and queued behind it.
   constexpr int kThreads = 8;
+  absl::Notification syncing;  // the leader's fsync has started (so it covers the leader's record only)
   absl::Notification release;
   std::atomic<bool> first{true};
   fs.SetSyncHook([&](const std::string& path) {
-    if (absl::EndsWith(path, ".log") && first.exchange(false)) release.WaitForNotification();
+    if (absl::EndsWith(path, ".log") && first.exchange(false)) {
+      syncing.Notify();
+      release.WaitForNotification();
+    }
   });
   const int64_t syncs_before = fs.sync_count();
   auto append = [&](int t) {
@@ -671,7 +675,9 @@ TEST_CASE("DurableAppendsFromManyThreadsShareFsyncs", "[partition]") {
   std::atomic<int> acked{0};
   std::thread leader([&] { acked += append(0); });
   std::vector<std::thread> followers;
-  REQUIRE_OK(p.WaitForData(0, absl::InfiniteFuture()));  // the leader's record is written; its fsync waits
+  // Wait until the leader's fsync is in flight: had the followers written first, that one fsync would cover
+  // all eight records and the count below would be 1 (CI saw it once).
+  syncing.WaitForNotification();
   for (int t = 1; t < kThreads; ++t) followers.emplace_back([&, t] { acked += append(t); });
   REQUIRE_OK(p.WaitForData(kThreads - 1, absl::InfiniteFuture()));  // all eight written
   release.Notify();
