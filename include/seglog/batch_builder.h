@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -105,6 +106,7 @@ class BatchBuilder {
   BatchBuilderOptions options_;
   std::string buffer_;   // the batch: header, then records (uncompressed) or the compressed records
   std::string records_;  // encoded records before compression (compressed batches only)
+  std::vector<int32_t> body_sizes_;  // AppendRecords' scratch: each record's size, from its sizing pass
   int32_t num_records_ = 0;
   int64_t last_offset_ = -1;
   int64_t base_timestamp_ = batch_format::kNoTimestamp;

@@ -132,18 +132,22 @@ absl::Status BatchBuilder::AppendRecords(absl::Span<const Record> records, int64
     return absl::InvalidArgumentError(absl::StrCat("record offset ", last_offset_ + n,
                                                    " is more than 2^31-1 past base offset ", options_.base_offset));
   }
-  auto timestamp_of = [default_timestamp](const Record& r) { return r.timestamp < 0 ? default_timestamp : r.timestamp; };
+  auto timestamp_of = [default_timestamp](const Record& r) {
+    return r.timestamp < 0 ? default_timestamp : r.timestamp;
+  };
   const int64_t base_timestamp = num_records_ == 0 ? timestamp_of(records[0]) : base_timestamp_;
   const auto first_delta = static_cast<int32_t>(last_offset_ + 1 - options_.base_offset);
 
-  // Pass 1 checks every record and sizes the lot (nothing is added unless all are valid); pass 2 encodes
-  // into one resize of the buffer.
+  // Pass 1 checks and sizes every record (nothing is added unless all are valid), keeping the sizes for
+  // pass 2, which encodes into one resize of the buffer.
+  body_sizes_.resize(records.size());
   uint64_t total = 0;
   for (int64_t i = 0; i < n; ++i) {
     const Record& r = records[static_cast<size_t>(i)];
     const int64_t body =
         BodySize(r, TimestampDelta(timestamp_of(r), base_timestamp), first_delta + static_cast<int32_t>(i));
     if (body < 0) return SizeError(r);
+    body_sizes_[static_cast<size_t>(i)] = static_cast<int32_t>(body);
     total += static_cast<uint64_t>(VarintSize(static_cast<int32_t>(body)) + body);
   }
   std::string& out = records_buffer();
@@ -155,9 +159,7 @@ absl::Status BatchBuilder::AppendRecords(absl::Span<const Record> records, int64
     const Record& r = records[static_cast<size_t>(i)];
     const int64_t timestamp = timestamp_of(r);
     const int64_t timestamp_delta = TimestampDelta(timestamp, base_timestamp);
-    const int32_t offset_delta = first_delta + static_cast<int32_t>(i);
-    p = EncodeRecord(p, static_cast<int32_t>(BodySize(r, timestamp_delta, offset_delta)), r, timestamp_delta,
-                     offset_delta);
+    p = EncodeRecord(p, body_sizes_[static_cast<size_t>(i)], r, timestamp_delta, first_delta + static_cast<int32_t>(i));
     max_timestamp = std::max(max_timestamp, timestamp);
   }
   base_timestamp_ = base_timestamp;
