@@ -15,7 +15,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -39,33 +38,6 @@ def run(cmd, **kwargs):
 def run_json(cmd):
     out = run(cmd, stdout=subprocess.PIPE, text=True).stdout
     return json.loads(out)
-
-
-def machine(scratch):
-    cpu = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    mem_gib = 0
-    try:
-        with open("/proc/meminfo") as f:
-            mem_gib = int(f.readline().split()[1]) / (1024 * 1024)
-    except (OSError, ValueError, IndexError):
-        pass
-    fs = subprocess.run(["stat", "-f", "-c", "%T", scratch], stdout=subprocess.PIPE, text=True).stdout.strip()
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memGiB": round(mem_gib, 1),
-        "kernel": platform.release(),
-        "filesystem": fs or "unknown",
-        "date": datetime.date.today().isoformat(),
-    }
 
 
 def fmt_int(x):
@@ -145,7 +117,6 @@ def main():
     cmp_args = ["--records", "200000", "--durable-records", "2000", "--rounds", "2"] if args.quick else []
     scratch = tempfile.mkdtemp(prefix="seglog-results.", dir=args.dir)
     try:
-        info = machine(scratch)
         # 1. The peer comparison.
         cmp_json = os.path.join(out_dir, "compare.json")
         cmp_md = os.path.join(scratch, "compare.md")
@@ -154,8 +125,8 @@ def main():
             + cmp_args)
         with open(cmp_md) as f:
             compare_md = f.read()
-        with open(cmp_json) as f:
-            info["filesystem"] = json.load(f).get("machine", {}).get("filesystem", info["filesystem"])
+        with open(cmp_json) as f:  # the machine, as seglog-compare describes it
+            info = {"date": datetime.date.today().isoformat(), **json.load(f).get("machine", {})}
         compare_chart = None
         if os.path.exists(os.path.join(charts, "compare.png")):
             shutil.copy(os.path.join(charts, "compare.png"), os.path.join(out_dir, "compare.png"))

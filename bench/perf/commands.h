@@ -3,6 +3,7 @@
 #ifndef SEGLOG_BENCH_PERF_COMMANDS_H_
 #define SEGLOG_BENCH_PERF_COMMANDS_H_
 
+#include <cstdint>
 #include <functional>
 
 #include "CLI/CLI.hpp"
@@ -14,6 +15,9 @@ using Action = std::function<int()>;
 void AddProduceCommand(CLI::App* app, Action* action);
 void AddConsumeCommand(CLI::App* app, Action* action);
 void AddE2eCommand(CLI::App* app, Action* action);
+
+// The output flags every command has: --json and --progress-interval-ms (main.cc).
+void AddOutputFlags(CLI::App* cmd, bool* json, int64_t* progress_interval_ms);
 
 }  // namespace seglog_perf
 

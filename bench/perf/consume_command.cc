@@ -174,11 +174,7 @@ void AddConsumeCommand(CLI::App* app, Action* action) {
   cmd->add_flag("--batches", options->batches,
                 "Use PollBatches (zero-copy whole batches, not decoded; counts whole batches, so it may read past "
                 "--records to the end of a batch)");
-  cmd->add_flag("--json", options->json, "Print the summary as one JSON object on stdout (and nothing else there)");
-  cmd->add_option("--progress-interval-ms", options->progress_interval_ms,
-                  "Progress line interval when the output is a terminal; 0: none")
-      ->check(CLI::Range(int64_t{0}, INT64_MAX / 1'000'000))
-      ->capture_default_str();
+  AddOutputFlags(cmd, &options->json, &options->progress_interval_ms);
   cmd->callback([=] { *action = [=] { return RunConsume(*options); }; });
 }
 

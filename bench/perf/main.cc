@@ -25,6 +25,7 @@
 // "seglog-perf: <message>"; stdout carries only the results.
 #include <signal.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <string>
@@ -34,6 +35,18 @@
 #include "fmt/format.h"
 #include "perf_util.h"
 #include "seglog/version.h"
+
+namespace seglog_perf {
+
+void AddOutputFlags(CLI::App* cmd, bool* json, int64_t* progress_interval_ms) {
+  cmd->add_flag("--json", *json, "Print the summary as one JSON object on stdout (and nothing else there)");
+  cmd->add_option("--progress-interval-ms", *progress_interval_ms,
+                  "Progress line interval when the output is a terminal; 0: none")
+      ->check(CLI::Range(int64_t{0}, INT64_MAX / 1'000'000))
+      ->capture_default_str();
+}
+
+}  // namespace seglog_perf
 
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);

@@ -6,6 +6,7 @@
 #include <exception>
 #include <string>
 
+#include "commands.h"
 #include "fmt/format.h"
 #include "seglog/compression.h"
 
@@ -70,11 +71,7 @@ void AddProducerFlags(CLI::App* cmd, ProducerFlags* flags, bool for_e2e) {
   cmd->add_option("--dir", flags->dir,
                   "Data directory to write (created if missing, kept); default: a temporary directory under "
                   "$TMPDIR (or /tmp), removed at exit");
-  cmd->add_flag("--json", flags->json, "Print the summary as one JSON object on stdout (and nothing else there)");
-  cmd->add_option("--progress-interval-ms", flags->progress_interval_ms,
-                  "Progress line interval when the output is a terminal; 0: none")
-      ->check(CLI::Range(int64_t{0}, INT64_MAX / 1'000'000))
-      ->capture_default_str();
+  AddOutputFlags(cmd, &flags->json, &flags->progress_interval_ms);
 }
 
 int AcksValue(const std::string& acks) { return acks == "all" ? -1 : std::stoi(acks); }
