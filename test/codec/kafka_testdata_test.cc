@@ -22,12 +22,12 @@ std::string Sha256Hex(std::string_view data) {
 }
 
 TEST_CASE("KafkaPythonBatchesDecodeExactlyAsExpected", "[testdata]") {
-  const std::string log = test::ReadTestdata("kafka/kafka-python/codecs-0/00000000000000000000.log");
+  const std::string log = test::ReadGeneratedTestdata("kafka-python/codecs-0/00000000000000000000.log");
   auto batches = test::DecodeLog(log);
   REQUIRE(batches.ok());
   CHECK(batches->size() == 10);
 
-  std::istringstream expected_lines(test::ReadTestdata("kafka/kafka-python/codecs-0/expected.jsonl"));
+  std::istringstream expected_lines(test::ReadGeneratedTestdata("kafka-python/codecs-0/expected.jsonl"));
   std::vector<nlohmann::json> expected;
   for (std::string line; std::getline(expected_lines, line);) {
     if (!line.empty()) expected.push_back(nlohmann::json::parse(line));

@@ -26,6 +26,10 @@ std::string ReadWholeFile(const std::string& path) {
 
 std::string ReadTestdata(std::string_view relative) { return ReadWholeFile(TestdataPath(relative)); }
 
+std::string ReadGeneratedTestdata(std::string_view relative) {
+  return ReadWholeFile(std::string(SEGLOG_GENERATED_TESTDATA_DIR) + "/" + std::string(relative));
+}
+
 TempDir::TempDir() {
   const char* base = getenv("TMPDIR");
   std::string pattern = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/seglog-test-XXXXXX";

@@ -1,4 +1,4 @@
-// Helpers shared by seglog's tests: paths to shared/testdata, scratch directories, hex, and owned copies of
+// Helpers shared by seglog's tests: paths to the fixtures in test/data, scratch directories, hex, and owned copies of
 // decoded records for comparisons.
 //
 //   seglog::test::TempDir dir;                       // removed with everything in it at scope exit
@@ -46,10 +46,12 @@ absl::Status ToStatus(const absl::StatusOr<T>& status_or) {
   return status_or.status();
 }
 
-// Absolute path of a file under shared/testdata.
+// Absolute path of a fixture under test/data (SEGLOG_TESTDATA_DIR).
 std::string TestdataPath(std::string_view relative);
-// Contents of a file under shared/testdata (fails the test if it cannot be read).
+// Contents of a fixture under test/data (fails the test if it cannot be read).
 std::string ReadTestdata(std::string_view relative);
+// Contents of a fixture generated at build time (test/CMakeLists.txt), e.g. "kafka-python/codecs-0/...".
+std::string ReadGeneratedTestdata(std::string_view relative);
 // Reads any file (fails the test if it cannot be read).
 std::string ReadWholeFile(const std::string& path);
 
