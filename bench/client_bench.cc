@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "bench_util.h"
 #include "seglog/seglog.h"
 
@@ -42,7 +43,7 @@ const Records& TestRecords() {
   static const Records* records = [] {
     auto* r = new Records;
     for (int i = 0; i < kPhaseRecords; ++i) {
-      r->keys.push_back("key-" + std::to_string(100000000000LL + i % 1000));  // 16 bytes
+      r->keys.push_back(absl::StrCat("key-", 100000000000LL + i % 1000));  // 16 bytes
       r->values.push_back(MakeValue(static_cast<size_t>(i), kValueSize));
     }
     return r;

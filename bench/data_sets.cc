@@ -1,5 +1,6 @@
 // Building the shared data sets (see data_sets.h).
 #include "data_sets.h"
+#include "absl/strings/str_cat.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -139,7 +140,7 @@ ManySegmentLog BuildManySegmentLog() {
   SyncFileSystem(log.partition_dir);
   std::fprintf(stderr, "  %d segments, %lld batches, %d files copied, built in %.1f s\n", log.segments,
                static_cast<long long>(log.batches), files, static_cast<double>(NowNanos() - start) / 1e9);
-  if (log.segments != kManySegments) log.error = "expected " + std::to_string(kManySegments) + " segments";
+  if (log.segments != kManySegments) log.error = absl::StrCat("expected ", kManySegments, " segments");
   return log;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "seglog/seglog.h"
 
 namespace {
@@ -43,7 +44,7 @@ int main(int argc, char** argv) {
   std::string key, value(100, 'v');
   auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < kRecords; ++i) {
-    key = "user-" + std::to_string(i % kKeys);
+    key = absl::StrCat("user-", i % kKeys);
     std::snprintf(value.data(), value.size(), "%09d", i / kKeys);  // the key's sequence number
     absl::Status sent = (*producer)->Send({.topic = "greetings", .key = key, .value = value});
     if (!sent.ok()) return Fail(sent);
@@ -71,8 +72,8 @@ int main(int argc, char** argv) {
       const int k = std::stoi(std::string(r.key->substr(5)));
       const int sequence = std::stoi(std::string(r.value->substr(0, 9)));
       if (r.offset != next_offset[r.partition]++ || sequence != next_sequence[k]++) {
-        return Fail(absl::DataLossError("records out of order at partition " + std::to_string(r.partition) +
-                                        " offset " + std::to_string(r.offset)));
+        return Fail(
+            absl::DataLossError(absl::StrCat("records out of order at partition ", r.partition, " offset ", r.offset)));
       }
       ++consumed;
     }

@@ -38,9 +38,9 @@ std::string DataFile(const Results& results) {
   for (const WorkloadResults& w : results.workloads) {
     for (Summary& s : Summarize(w, results.config)) by_system[s.name][w.workload] = std::move(s);
   }
-  std::string text = "# seglog-compare: " + WorkloadLine(results.config) +
-                     "\n# system append append_min append_max read read_min read_max durable durable_min "
-                     "durable_max (records/s)\n";
+  std::string text = absl::StrCat("# seglog-compare: ", WorkloadLine(results.config),
+                                  "\n# system append append_min append_max read read_min read_max durable durable_min "
+                                  "durable_max (records/s)\n");
   for (const SystemInfo* info : results.config.systems) {
     const std::string name(info->name);
     text += name;
@@ -68,7 +68,8 @@ std::string ScriptFile(const Results& results) {
       "# Written by seglog-compare: this run's titles, then bench/compare/compare_chart.gp.\n"
       "if (!exists(\"chart_title\")) chart_title = {}\n"
       "if (!exists(\"chart_machine\")) chart_machine = {}\n\n{}",
-      quoted("seglog-compare: " + WorkloadLine(results.config)), quoted(MachineLine(results.machine)), kChartScript);
+      quoted(absl::StrCat("seglog-compare: ", WorkloadLine(results.config))), quoted(MachineLine(results.machine)),
+      kChartScript);
 }
 
 // Runs gnuplot; false in *found when it is not installed.

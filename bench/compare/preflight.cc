@@ -72,8 +72,8 @@ absl::Status CheckOutputFile(std::string_view flag, const std::string& path) {
     return absl::OkStatus();
   }
   if (errno != ENOENT) return Unwritable(flag, path, std::strerror(errno));
-  std::string parent = std::filesystem::path(path).parent_path().string();
-  if (parent.empty()) parent = ".";
+  const std::filesystem::path parent_path = std::filesystem::path(path).parent_path();
+  const std::string parent = parent_path.empty() ? std::string(".") : parent_path.string();
   if (!IsDir(parent)) return Unwritable(flag, path, fmt::format("directory {} does not exist", parent));
   if (::access(parent.c_str(), W_OK | X_OK) != 0) {
     return Unwritable(flag, path, fmt::format("cannot create files in {}: {}", parent, std::strerror(errno)));

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
 #include "dump.h"
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
@@ -164,7 +165,7 @@ bool DumpRecords(const std::string& path, const LogFileReader::Batch& batch, con
       for (const seglog::RecordHeader& header : record.headers) {
         if (!headers.empty()) headers += ',';
         headers += options.base64 ? Base64(header.key) : EscapeForLine(header.key);
-        if (header.value) headers += "=" + BytesText(header.value, options.base64);
+        if (header.value) headers += absl::StrCat("=", BytesText(header.value, options.base64));
       }
       Out(fmt::format("| offset: {} {}: {} keySize: {} valueSize: {} sequence: {} headers: [{}] key: {} payload: {}\n",
                       record.offset, TimestampLabel(h), record.timestamp,

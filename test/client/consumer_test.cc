@@ -1,6 +1,7 @@
 // Consumer: positions and auto.offset.reset, seeks, pause/resume, round-robin, long poll and wake-up,
 // record lifetime and the zero-copy batch poll. Data is produced by appending to partitions directly.
 #include "seglog/consumer.h"
+#include "absl/strings/str_cat.h"
 
 #include <catch2/catch.hpp>
 
@@ -50,7 +51,7 @@ struct Fixture {
     for (int i = 0; i < n; ++i) {
       records.push_back(OwnedRecord{.offset = i,
                                     .timestamp = clock.NowMillis(),
-                                    .key = "k" + std::to_string(i),
+                                    .key = absl::StrCat("k", i),
                                     .value = prefix + std::to_string(i),
                                     .headers = {{"h", std::string("x")}}});
     }

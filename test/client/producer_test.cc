@@ -2,6 +2,7 @@
 // and durability, buffer.memory backpressure, record and request limits, errors reaching callbacks and Flush,
 // producer ids and sequences, idempotent retries. The log is checked by reading the partitions back.
 #include "seglog/producer.h"
+#include "absl/strings/str_cat.h"
 
 #include <catch2/catch.hpp>
 
@@ -96,7 +97,7 @@ struct Fixture {
 };
 
 std::string Value(int i, size_t size = 100) {
-  std::string v = "value-" + std::to_string(i) + "-";
+  std::string v = absl::StrCat("value-", i, "-");
   v.resize(size, 'x');
   return v;
 }
@@ -177,7 +178,7 @@ TEST_CASE("Producer: records of one key keep their order under concurrent sender
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread && errors[t].ok(); ++i) {
-        const std::string key = "key-" + std::to_string(t) + "-" + std::to_string(i % 7);
+        const std::string key = absl::StrCat("key-", t, "-", i % 7);
         const std::string value = std::to_string(t) + ":" + std::to_string(i);
         errors[t] = producer->Send({.topic = "t", .key = key, .value = value});
       }

@@ -1,5 +1,6 @@
 // BatchBuilder writes Kafka's exact bytes and every header field; records round-trip through RecordReader.
 #include "seglog/batch_builder.h"
+#include "absl/strings/str_cat.h"
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -78,7 +79,7 @@ TEST_CASE("EveryCodecRoundTripsRecords", "[builder]") {
     OwnedRecord r;
     r.offset = 7 + i;
     r.timestamp = 1700000000000 + i * 3 - (i % 5);
-    if (i % 3 != 0) r.key = "key-" + std::to_string(i);
+    if (i % 3 != 0) r.key = absl::StrCat("key-", i);
     if (i % 7 != 0) r.value = std::string(static_cast<size_t>(i * 11), static_cast<char>('a' + i % 26));
     if (i % 2) r.headers = {{"trace", std::to_string(i)}, {"empty", ""}, {"null", std::nullopt}};
     records.push_back(r);

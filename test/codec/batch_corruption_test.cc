@@ -4,6 +4,7 @@
 #include <random>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "codec/varint.h"
 #include "seglog/batch_builder.h"
 #include "seglog/batch_view.h"
@@ -60,8 +61,7 @@ std::string Valid(CompressionType codec = CompressionType::kNone) {
                         .base_sequence = 0});
   const RecordHeader headers[] = {{"h", "v"}};
   for (int i = 0; i < 20; ++i) {
-    REQUIRE(builder.Append(1700000000000 + i, "key" + std::to_string(i), std::string(100, 'a' + i % 26), headers)
-                .ok());
+    REQUIRE(builder.Append(1700000000000 + i, absl::StrCat("key", i), std::string(100, 'a' + i % 26), headers).ok());
   }
   return std::string(*builder.Build());
 }

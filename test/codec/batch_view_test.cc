@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "seglog/batch_builder.h"
 #include "support/test_util.h"
 
@@ -13,7 +14,7 @@ namespace {
 std::string MakeBatch(int64_t base_offset, int n, CompressionType codec = CompressionType::kNone) {
   BatchBuilder builder({.base_offset = base_offset, .compression = codec});
   for (int i = 0; i < n; ++i) {
-    REQUIRE(builder.Append(1000 + i, "k" + std::to_string(i), "value-" + std::to_string(i)).ok());
+    REQUIRE(builder.Append(1000 + i, absl::StrCat("k", i), absl::StrCat("value-", i)).ok());
   }
   return std::string(*builder.Build());
 }

@@ -1,6 +1,7 @@
 // Kafka's codecs: round trips, Kafka's framings (xerial snappy, LZ4 64 KiB independent blocks), bounded
 // decompression, and clear errors for corrupt payloads.
 #include "seglog/compression.h"
+#include "absl/strings/str_cat.h"
 
 #include <zlib.h>
 
@@ -18,7 +19,7 @@ constexpr CompressionType kCodecs[] = {CompressionType::kGzip, CompressionType::
 
 std::string Compressible(size_t n) {
   std::string s;
-  while (s.size() < n) s += "seglog record payload " + std::to_string(s.size() % 97) + "; ";
+  while (s.size() < n) s += absl::StrCat("seglog record payload ", s.size() % 97, "; ");
   s.resize(n);
   return s;
 }

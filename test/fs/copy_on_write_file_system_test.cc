@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "seglog/file_system.h"
 #include "seglog/log_files.h"
 #include "seglog/partition.h"
@@ -200,7 +201,7 @@ void WritePartition(FileSystem* fs, const std::string& dir) {
   auto p = Partition::Open(dir, {.fs = fs, .create_if_missing = true, .config = SmallSegments()});
   REQUIRE_OK(p);
   for (int i = 0; i < kRecords; ++i) {
-    const std::string value = "v" + std::to_string(i) + std::string(40, 'x');
+    const std::string value = absl::StrCat("v", i, std::string(40, 'x'));
     const Record r{.key = "k", .value = value};
     REQUIRE_OK((*p)->Append({&r, 1}));
   }
@@ -250,7 +251,7 @@ TEST_CASE("A partition opened through the copy-on-write view leaves every base f
     REQUIRE((*p)->log_end_offset() == expected_end);
     const std::vector<std::string> values = ReadValues(**p);
     REQUIRE(values.size() == static_cast<size_t>(kRecords));
-    for (int i = 0; i < kRecords; ++i) REQUIRE(values[i] == "v" + std::to_string(i) + std::string(40, 'x'));
+    for (int i = 0; i < kRecords; ++i) REQUIRE(values[i] == absl::StrCat("v", i, std::string(40, 'x')));
     auto ts = (*p)->OffsetForTimestamp(0);
     REQUIRE_OK(ts);
     REQUIRE(ts->has_value());

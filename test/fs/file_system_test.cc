@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "fs/errno_status.h"
 #include "fs/path_util.h"
 #include "seglog/file_system.h"
@@ -587,14 +588,14 @@ TEST_CASE("AReaderMapsAndReadsPublishedBytesWhileAWriterAppends", "[fs][region]"
         region = *std::move(mapped);
         ++maps;
         if (region->length() < end) {
-          reader_error = "a new region spans " + std::to_string(region->length()) + " bytes, fewer than the " +
-                         std::to_string(end) + " published";
+          reader_error =
+              absl::StrCat("a new region spans ", region->length(), " bytes, fewer than the ", end, " published");
           return;
         }
         checked = 0;  // check everything again through the new region
       }
       if (std::memcmp(region->data() + checked, expected.data() + checked, end - checked) != 0) {
-        reader_error = "bytes [" + std::to_string(checked) + ", " + std::to_string(end) + ") differ";
+        reader_error = absl::StrCat("bytes [", checked, ", ", end, ") differ");
         return;
       }
       checked = end;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "seglog/batch_builder.h"
 #include "support/test_util.h"
 
@@ -61,7 +62,7 @@ int main(int argc, char** argv) {
         OwnedRecord r;
         r.offset = offset + i;
         r.timestamp = 1700000000000 + offset * 10 + i;
-        if (v.keys && !(v.nulls && i % 4 == 0)) r.key = "key-" + std::to_string(offset + i);
+        if (v.keys && !(v.nulls && i % 4 == 0)) r.key = absl::StrCat("key-", offset + i);
         if (!(v.nulls && i % 3 == 1)) r.value = std::string(static_cast<size_t>(i * 37 % 300), 'a' + i % 26);
         if (v.headers) r.headers = {{"trace", std::to_string(i)}, {"empty", ""}, {"nullvalue", std::nullopt}};
         records.push_back(r);

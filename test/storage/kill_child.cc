@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "seglog/file_system.h"
 #include "seglog/partition.h"
 #include "storage/kill_child_protocol.h"
@@ -66,11 +67,10 @@ int Run(const std::string& dir, uint64_t seed, Mode mode) {
     for (const ExpectedRecord& e : expected) records.push_back(e.ToRecord());
     const bool durable = mode == Mode::kDurable || rng() % 3 != 0;
     absl::StatusOr<AppendResult> r = p.Append(records, {.durable = durable});
-    if (!r.ok()) Die("append at offset " + std::to_string(next), r.status());
+    if (!r.ok()) Die(absl::StrCat("append at offset ", next), r.status());
     if (r->base_offset != next || r->last_offset != next + n - 1) {
-      Die("append",
-          absl::InternalError("expected offsets " + std::to_string(next) + ".." + std::to_string(next + n - 1) +
-                              ", got " + std::to_string(r->base_offset) + ".." + std::to_string(r->last_offset)));
+      Die("append", absl::InternalError(absl::StrCat("expected offsets ", next, "..", next + n - 1, ", got ",
+                                                     r->base_offset, "..", r->last_offset)));
     }
     next += n;
     if (durable) {

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "seglog/partition.h"
 
 namespace seglog::test::kill {
@@ -59,15 +60,15 @@ inline uint64_t Mix(uint64_t x) {
 struct ExpectedRecord {
   explicit ExpectedRecord(int64_t offset) : timestamp(kTimestampBase + offset) {
     const uint64_t h = Mix(static_cast<uint64_t>(offset));
-    if ((h & 7) != 0) key = "key-" + std::to_string(offset);
-    value = "rec-" + std::to_string(offset) + "-";
+    if ((h & 7) != 0) key = absl::StrCat("key-", offset);
+    value = absl::StrCat("rec-", offset, "-");
     const size_t filler = (h >> 8) % 400;
     uint64_t bits = h;
     for (size_t i = 0; i < filler; ++i) {
       if (i % 8 == 0) bits = Mix(bits + i);
       value.push_back(static_cast<char>(bits >> (8 * (i % 8))));
     }
-    if ((h & 0x30) == 0) header_value = "h-" + std::to_string(offset);
+    if ((h & 0x30) == 0) header_value = absl::StrCat("h-", offset);
   }
   // A Record that points into this object (which must outlive it).
   Record ToRecord() const {

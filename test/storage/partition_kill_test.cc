@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "seglog/log_files.h"
@@ -134,10 +135,10 @@ std::string Mismatch(const test::OwnedRecord& found, int64_t offset) {
   const ExpectedRecord want(offset);
   std::vector<std::pair<std::string, std::optional<std::string>>> headers;
   if (want.header_value) headers.emplace_back("trace", *want.header_value);
-  if (found.offset != offset) return "offset " + std::to_string(found.offset);
+  if (found.offset != offset) return absl::StrCat("offset ", found.offset);
   if (found.key != want.key) return "key";
-  if (found.value != want.value) return "value of " + std::to_string(found.value ? found.value->size() : 0) + " bytes";
-  if (found.timestamp != want.timestamp) return "timestamp " + std::to_string(found.timestamp);
+  if (found.value != want.value) return absl::StrCat("value of ", found.value ? found.value->size() : 0, " bytes");
+  if (found.timestamp != want.timestamp) return absl::StrCat("timestamp ", found.timestamp);
   if (found.headers != headers) return "headers";
   return "";
 }
@@ -148,28 +149,27 @@ std::string CheckAllRecords(const Partition& p) {
   int64_t next = 0;
   while (true) {
     absl::StatusOr<ReadResult> read = p.Read(next, {.max_bytes = 1 << 20});
-    if (!read.ok()) return "read at " + std::to_string(next) + ": " + read.status().ToString();
+    if (!read.ok()) return absl::StrCat("read at ", next, ": ", read.status().ToString());
     if (read->bytes.empty()) break;
     absl::StatusOr<std::vector<test::DecodedBatch>> batches = test::DecodeLog(read->bytes);
-    if (!batches.ok()) return "decoding at " + std::to_string(next) + ": " + batches.status().ToString();
+    if (!batches.ok()) return absl::StrCat("decoding at ", next, ": ", batches.status().ToString());
     for (const test::DecodedBatch& batch : *batches) {
       if (batch.header.base_offset != next) {
-        return "batch at offset " + std::to_string(batch.header.base_offset) + ", expected " + std::to_string(next);
+        return absl::StrCat("batch at offset ", batch.header.base_offset, ", expected ", next);
       }
       for (const test::OwnedRecord& r : batch.records) {
         if (std::string what = Mismatch(r, next); !what.empty()) {
-          return "record at offset " + std::to_string(next) + " differs: " + what;
+          return absl::StrCat("record at offset ", next, " differs: ", what);
         }
         ++next;
       }
     }
     if (read->next_offset != next) {
-      return "read's next offset " + std::to_string(read->next_offset) + ", records end at " + std::to_string(next);
+      return absl::StrCat("read's next offset ", read->next_offset, ", records end at ", next);
     }
   }
   if (next != p.log_end_offset()) {
-    return "records end at " + std::to_string(next) + " but the log end offset is " +
-           std::to_string(p.log_end_offset());
+    return absl::StrCat("records end at ", next, " but the log end offset is ", p.log_end_offset());
   }
   return "";
 }
@@ -217,7 +217,7 @@ TEST_CASE("SigkilledChildLosesNoAcknowledgedAppend", "[partition][kill]") {
     const bool kill_in_open = kill_choice == 0;
     const int kill_after_acks = kill_choice == 1 ? 0 : 1 + static_cast<int>(rng() % kMaxAcksBeforeKill);
     INFO("round " << round << ": mode " << static_cast<int>(mode) << ", child seed " << child_seed << ", kill "
-                  << (kill_in_open ? "while opening" : "after acks: " + std::to_string(kill_after_acks)));
+                  << (kill_in_open ? "while opening" : absl::StrCat("after acks: ", kill_after_acks)));
 
     // The marker is there after the parent closed cleanly, and also after a child killed before its Open
     // removed it (nothing was written meanwhile, so the log is still as the parent left it).

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "seglog/partition.h"
 #include "seglog/record_batch.h"
 #include "support/manual_clock.h"
@@ -36,11 +37,8 @@ struct Env : test::TestFs {
 std::string Batch(int64_t pid, int16_t epoch, int32_t seq, int n = 1, bool control = false) {
   std::vector<test::OwnedRecord> records;
   for (int i = 0; i < n; ++i) {
-    records.push_back({.offset = i,
-                       .timestamp = kT0 + i,
-                       .key = "k",
-                       .value = "v" + std::to_string(seq) + "-" + std::to_string(i),
-                       .headers = {}});
+    records.push_back(
+        {.offset = i, .timestamp = kT0 + i, .key = "k", .value = absl::StrCat("v", seq, "-", i), .headers = {}});
   }
   auto b = test::BuildBatch(
       {.producer_id = pid, .producer_epoch = epoch, .base_sequence = seq, .transactional = control, .control = control},

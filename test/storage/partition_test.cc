@@ -2,6 +2,7 @@
 // timestamps, retention, DeleteRecords, truncation, group commit, failure stickiness, waiting for data and
 // the append buffer. Every case runs on the POSIX and the in-memory file system.
 #include "seglog/partition.h"
+#include "absl/strings/str_cat.h"
 
 #include <catch2/catch.hpp>
 #include <memory>
@@ -37,7 +38,7 @@ struct Env : test::TestFs {
 };
 
 std::string Value(int64_t i, size_t size = 100) {
-  std::string v = "value-" + std::to_string(i) + "-";
+  std::string v = absl::StrCat("value-", i, "-");
   v.resize(size, 'x');
   return v;
 }
@@ -667,7 +668,7 @@ TEST_CASE("DurableAppendsFromManyThreadsShareFsyncs", "[partition]") {
   });
   const int64_t syncs_before = fs.sync_count();
   auto append = [&](int t) {
-    const std::string v = "t" + std::to_string(t);
+    const std::string v = absl::StrCat("t", t);
     const Record r{.value = v};
     auto a = p.Append({&r, 1}, {.durable = true});
     return a.ok() && p.recovery_point() > a->last_offset;

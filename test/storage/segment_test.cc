@@ -2,6 +2,7 @@
 // truncation, timestamp search, roll conditions, reopen and delete. Runs on POSIX and in-memory; also opens
 // a segment written by Apache Kafka.
 #include "seglog/segment.h"
+#include "absl/strings/str_cat.h"
 
 #include <catch2/catch.hpp>
 #include <memory>
@@ -28,7 +29,7 @@ constexpr int64_t kT0 = 1700000000000;
 std::string Batch(int64_t base, int n, size_t value_size = 100) {
   BatchBuilder builder({.base_offset = base});
   for (int i = 0; i < n; ++i) {
-    REQUIRE_OK(builder.Append(kT0 + (base + i) * 10, "k" + std::to_string(base + i), std::string(value_size, 'v')));
+    REQUIRE_OK(builder.Append(kT0 + (base + i) * 10, absl::StrCat("k", base + i), std::string(value_size, 'v')));
   }
   return std::string(*builder.Build());
 }
@@ -166,7 +167,7 @@ TEST_CASE("RecoveryCutsTornGarbageAndZeroTails", "[segment]") {
       CHECK(result->batches == 10);
       CHECK(result->next_offset == 100);
       CHECK_FALSE(result->stopped_by.ok());
-      CHECK(std::string(result->stopped_by.message()).find("at byte " + std::to_string(good)) != std::string::npos);
+      CHECK(std::string(result->stopped_by.message()).find(absl::StrCat("at byte ", good)) != std::string::npos);
       CHECK(std::string(result->stopped_by.message()).find(tail.why) != std::string::npos);
       CHECK(*env.fs->FileSize(env.Path(0, kLogSuffix)) == good);
       CHECK(segment->size() == good);

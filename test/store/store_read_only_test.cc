@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "seglog/log_files.h"
 #include "seglog/store.h"
 #include "store/store_test_util.h"
@@ -50,7 +51,7 @@ TEST_CASE("A read-only Store beside a writer sees its data and leaves every file
   std::unique_ptr<Store> writer = OpenStoreOrDie(dir, {});
   REQUIRE_OK(writer->CreateTopic("t", 2, {{"segment.bytes", "200"}}));
   auto t = GetTopicOrDie(*writer, "t");
-  for (int i = 0; i < 10; ++i) AppendValues(*t->partition(i % 2), {"v" + std::to_string(i)}, i < 6);
+  for (int i = 0; i < 10; ++i) AppendValues(*t->partition(i % 2), {absl::StrCat("v", i)}, i < 6);
   REQUIRE_OK(t->partition(0)->Flush());
   const std::map<std::string, std::string> before = Snapshot(posix.get(), dir);
 

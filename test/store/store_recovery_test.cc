@@ -7,6 +7,7 @@
 #include <climits>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "seglog/log_files.h"
 #include "seglog/store.h"
@@ -33,7 +34,7 @@ TEST_CASE("After an unclean shutdown the Store recovers every partition and keep
   REQUIRE_OK(store->CreateTopic("t", 3, {{"segment.bytes", "200"}}));
   auto t = GetTopicOrDie(*store, "t");
   for (int p = 0; p < 3; ++p) {
-    for (int i = 0; i < 5; ++i) AppendValues(*t->partition(p), {"p" + std::to_string(p) + "-" + std::to_string(i)}, true);
+    for (int i = 0; i < 5; ++i) AppendValues(*t->partition(p), {absl::StrCat("p", p, "-", i)}, true);
     AppendValues(*t->partition(p), {"maybe-lost"});
   }
   t.reset();
@@ -46,7 +47,7 @@ TEST_CASE("After an unclean shutdown the Store recovers every partition and keep
   for (int p = 0; p < 3; ++p) {
     std::vector<std::string> values = ReadValues(*t->partition(p));
     REQUIRE(values.size() >= 5);
-    for (int i = 0; i < 5; ++i) REQUIRE(values[i] == "p" + std::to_string(p) + "-" + std::to_string(i));
+    for (int i = 0; i < 5; ++i) REQUIRE(values[i] == absl::StrCat("p", p, "-", i));
     AppendValues(*t->partition(p), {"after"}, true);
   }
   REQUIRE_OK(store->Close());
@@ -222,7 +223,7 @@ TEST_CASE("Background housekeeping deletes expired segments when the clock says 
   std::unique_ptr<Store> store = OpenStoreOrDie(kDir, o);
   REQUIRE_OK(store->CreateTopic("t", 1, {{"retention.ms", "5000"}, {"segment.bytes", "100"}}));
   std::shared_ptr<Partition> p = GetTopicOrDie(*store, "t")->partition(0);
-  for (int i = 0; i < 5; ++i) AppendValues(*p, {"old-record-" + std::to_string(i)});
+  for (int i = 0; i < 5; ++i) AppendValues(*p, {absl::StrCat("old-record-", i)});
   REQUIRE(p->num_segments() >= 5);
 
   clock.AwaitWaiters(1);  // the housekeeping thread waits for its first deadline
@@ -251,7 +252,7 @@ TEST_CASE("RunHousekeeping enforces retention and flush.ms on demand", "[store][
   std::unique_ptr<Store> store = OpenStoreOrDie(kDir, o);
   REQUIRE_OK(store->CreateTopic("t", 2, {{"retention.ms", "5000"}, {"segment.bytes", "100"}, {"flush.ms", "1000"}}));
   auto t = GetTopicOrDie(*store, "t");
-  for (int i = 0; i < 4; ++i) AppendValues(*t->partition(0), {"r" + std::to_string(i)});
+  for (int i = 0; i < 4; ++i) AppendValues(*t->partition(0), {absl::StrCat("r", i)});
   AppendValues(*t->partition(1), {"keep"});
   clock.Advance(absl::Seconds(2));
   absl::StatusOr<HousekeepingResult> r = store->RunHousekeeping();

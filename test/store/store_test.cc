@@ -7,11 +7,12 @@
 #include <string>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "seglog/log_files.h"
 #include "seglog/store.h"
 #include "storage/offset_checkpoint.h"
-#include "store/topics_file.h"
 #include "store/store_test_util.h"
+#include "store/topics_file.h"
 #include "support/test_util.h"
 
 namespace seglog {
@@ -169,7 +170,7 @@ TEST_CASE("Topics and data survive a restart on the POSIX file system", "[store]
     std::unique_ptr<Store> store = OpenStoreOrDie(dir, {});
     REQUIRE_OK(store->CreateTopic("t", 2, {{"segment.bytes", "1024"}}));
     auto t = GetTopicOrDie(*store, "t");
-    for (int i = 0; i < 30; ++i) AppendValues(*t->partition(i % 2), {"value-" + std::to_string(i)});
+    for (int i = 0; i < 30; ++i) AppendValues(*t->partition(i % 2), {absl::StrCat("value-", i)});
     REQUIRE_OK(store->Close());
   }
   std::unique_ptr<Store> store = OpenStoreOrDie(dir, {});
@@ -216,7 +217,7 @@ TEST_CASE("Store::Flush persists the recovery points, also after an application'
   std::unique_ptr<Store> store = m.Open();
   REQUIRE_OK(store->CreateTopic("t", 1));
   auto p = GetTopicOrDie(*store, "t")->partition(0);
-  for (int i = 0; i < 10; ++i) AppendValues(*p, {"v" + std::to_string(i)});
+  for (int i = 0; i < 10; ++i) AppendValues(*p, {absl::StrCat("v", i)});
   REQUIRE_OK(store->Flush());
   const std::string path = JoinPath(kDir, kRecoveryPointCheckpointFile);
   REQUIRE(*internal::ReadOffsetCheckpoint(m.fs.get(), path) == std::vector<internal::CheckpointEntry>{{{"t", 0}, 10}});
@@ -387,8 +388,7 @@ TEST_CASE("Topics created from many threads at once all exist after a restart", 
     for (int t = 0; t < 4; ++t) {
       threads.emplace_back([&store, &errors, t] {
         for (int i = 0; i < 5 && errors[t].ok(); ++i) {
-          absl::StatusOr<std::shared_ptr<Topic>> topic =
-              store->CreateTopic("t" + std::to_string(t) + "-" + std::to_string(i), 2);
+          absl::StatusOr<std::shared_ptr<Topic>> topic = store->CreateTopic(absl::StrCat("t", t, "-", i), 2);
           if (!topic.ok()) {
             errors[t] = topic.status();
             break;

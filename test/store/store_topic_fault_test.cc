@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "seglog/log_files.h"
 #include "seglog/store.h"
 #include "store/store_test_util.h"
@@ -198,7 +199,7 @@ TEST_CASE("A topic re-created after a DeleteTopic whose checkpoint write failed 
   std::unique_ptr<Store> store = w.Open();
   {
     auto old = *store->CreateTopic("t", 1);
-    for (int i = 0; i < 10; ++i) AppendValues(*old->partition(0), {"old-" + std::to_string(i)}, true);
+    for (int i = 0; i < 10; ++i) AppendValues(*old->partition(0), {absl::StrCat("old-", i)}, true);
     REQUIRE_OK(old->partition(0)->DeleteRecordsBefore(6));
     REQUIRE_OK(store->Flush());  // the checkpoints now say t-0: log start 6, recovery point 10
   }
