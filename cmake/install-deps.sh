@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that seglog's build, tests, benchmarks and examples need.
 #
+#   cmake/install-deps.sh            what the README's two commands need (gcc build, tests, demo)
+#   cmake/install-deps.sh --checks   also what CI's checking stages need: clang 14 with its sanitizer and
+#                                    libFuzzer runtimes (the clang-tsa, tsan and fuzz presets)
+#
 # Idempotent: when everything is already installed it does nothing and needs no network.
 # Runs as root, or through sudo when not root. Fails loudly (non-zero exit, message on stderr).
 set -euo pipefail
+
+checks=0
+for arg in "$@"; do
+  case "$arg" in
+    --checks) checks=1 ;;
+    *) echo "install-deps: unknown argument $arg (usage: install-deps.sh [--checks])" >&2; exit 2 ;;
+  esac
+done
 
 PACKAGES=(
   # toolchain
@@ -18,6 +30,10 @@ PACKAGES=(
   # kafka-python's independent decoder, used by the cross-check test (run with /usr/bin/python3)
   python3 python3-kafka python3-snappy python3-lz4 python3-zstandard
 )
+if ((checks)); then
+  # clang 14 (-Wthread-safety), its ThreadSanitizer/ASan/libFuzzer runtimes, and llvm-symbolizer for reports
+  PACKAGES+=(clang-14 libclang-rt-14-dev llvm-14)
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
