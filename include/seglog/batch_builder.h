@@ -84,6 +84,15 @@ class BatchBuilder {
   // failure's status otherwise. Calling Build() again returns the same bytes.
   absl::StatusOr<std::string_view> Build();
 
+  // An upper bound on the bytes `r` adds to any batch: its length prefix, attributes, key, value and headers,
+  // with the timestamp and offset deltas at their widest (Kafka's DefaultRecord.recordSizeUpperBound; the
+  // timestamp is ignored). -1 when a key, value or header is past Kafka's int32 lengths or the record at its
+  // widest would pass 2^31-1 bytes.
+  static int64_t RecordSizeUpperBound(const Record& r);
+  // An upper bound on the size Build() returns for a batch whose uncompressed_size() is `uncompressed_size`,
+  // compressed with `codec`: the header plus MaxCompressedSize of the records.
+  static size_t MaxBuiltSize(CompressionType codec, size_t uncompressed_size);
+
   int32_t num_records() const { return num_records_; }
   bool empty() const { return num_records_ == 0; }
   // Bytes the batch takes uncompressed: the header plus the records encoded so far (an upper bound on the

@@ -43,6 +43,12 @@ inline constexpr int kDefaultCompressionLevel = INT32_MIN;
 absl::Status Compress(CompressionType type, std::string_view input, std::string* output,
                       int level = kDefaultCompressionLevel);
 
+// An upper bound on the bytes Compress(type, input, ...) appends for an input of `n` bytes, whatever the bytes
+// and the level: the codec library's own bound for the framing above (zlib's compressBound with a gzip
+// wrapper, snappy::MaxCompressedLength per xerial block, LZ4F_compressFrameBound, ZSTD_compressBound). `n`
+// for kNone; 0 for an unknown codec. For n up to INT32_MAX (a batch's records), where no bound overflows.
+size_t MaxCompressedSize(CompressionType type, size_t n);
+
 // Appends the decompressed form of `input` to *output. kInvalidArgument when `input` is not a valid stream
 // of the codec (the message says what is wrong) or when the output would exceed `max_output` bytes.
 absl::Status Decompress(CompressionType type, std::string_view input, size_t max_output, std::string* output);
