@@ -1,9 +1,9 @@
 // BatchBuilder encodes records into one Kafka RecordBatch v2, compressing the records area if asked.
 //
 //   seglog::BatchBuilder builder({.compression = seglog::CompressionType::kLz4});
-//   RETURN_IF_ERROR(builder.Append(now_ms, "key", "value"));
-//   RETURN_IF_ERROR(builder.Append(now_ms, std::nullopt, std::nullopt, {{"trace", "abc"}}));  // null key/value
-//   ASSIGN_OR_RETURN(std::string_view batch, builder.Build());   // bytes valid until Reset/destruction
+//   SEGLOG_RETURN_IF_ERROR(builder.Append(now_ms, "key", "value"));
+//   SEGLOG_RETURN_IF_ERROR(builder.Append(now_ms, std::nullopt, std::nullopt, {{"trace", "abc"}}));  // null key/value
+//   SEGLOG_ASSIGN_OR_RETURN(std::string_view batch, builder.Build());   // bytes valid until Reset/destruction
 //
 // Records are encoded straight into one buffer that is kept across Reset(), so a reused builder does no
 // heap allocation per record (nor per batch once its buffers have grown). The result is byte-for-byte

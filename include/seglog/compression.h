@@ -8,9 +8,9 @@
 //   zstd    4   zstd frame                               zstd frames
 //
 //   std::string out;
-//   RETURN_IF_ERROR(seglog::Compress(seglog::CompressionType::kZstd, input, &out));
+//   SEGLOG_RETURN_IF_ERROR(seglog::Compress(seglog::CompressionType::kZstd, input, &out));
 //   std::string back;
-//   RETURN_IF_ERROR(seglog::Decompress(seglog::CompressionType::kZstd, out, /*max_output=*/1 << 20, &back));
+//   SEGLOG_RETURN_IF_ERROR(seglog::Decompress(seglog::CompressionType::kZstd, out, /*max_output=*/1 << 20, &back));
 //
 // Decompression stops with an error as soon as the output would pass `max_output`, so a small corrupt or
 // hostile batch cannot expand into gigabytes. Thread safety: pure functions, safe from any thread.
