@@ -14,7 +14,7 @@ namespace seglog {
 void Producer::Impl::SenderLoop() {
   sender_id_.store(std::this_thread::get_id());
   std::vector<PartitionQueue*> active;  // queues with an open or closed batch
-  std::vector<PartitionQueue*> ready;   // queues SenderCollect took batches from
+  std::vector<PartitionQueue*> ready;   // queues this pass moved closed batches to `taking` for (SenderProcess)
   bool idle = false;
   for (;;) {
     bool stop;
