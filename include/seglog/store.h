@@ -62,8 +62,8 @@ struct StoreOptions {
   TopicConfig default_topic_config = {};
   // A background thread that enforces retention every retention_check_interval_ms
   // (log.retention.check.interval.ms), runs the flush.ms policy every flush_check_interval_ms
-  // (log.flush.scheduler.interval.ms) and writes the recovery-point checkpoint every
-  // checkpoint_interval_ms (log.flush.offset.checkpoint.interval.ms). Off by default.
+  // (log.flush.scheduler.interval.ms) and writes both checkpoint files (recovery point and log start
+  // offset) every checkpoint_interval_ms (log.flush.offset.checkpoint.interval.ms). Off by default.
   bool background_housekeeping = false;
   int64_t retention_check_interval_ms = 300000;
   int64_t flush_check_interval_ms = 1000;
