@@ -1,7 +1,7 @@
 // SEGLOG_RETURN_IF_ERROR and SEGLOG_ASSIGN_OR_RETURN: early returns for absl::Status and absl::StatusOr,
 // which Abseil 20220623 does not ship. The examples in seglog's headers and docs use them.
 //
-//   absl::Status Append(seglog::Store* store) {
+//   absl::Status CreateOrders(seglog::Store* store) {
 //     SEGLOG_ASSIGN_OR_RETURN(std::shared_ptr<seglog::Topic> topic, store->CreateTopic("orders", 3));
 //     SEGLOG_RETURN_IF_ERROR(store->Close());
 //     return absl::OkStatus();
