@@ -30,7 +30,7 @@ struct DumpOptions {
   bool print_data_log = false;  // records too
   bool verify = false;          // index files: check each entry against the .log; logs: offsets and CRCs
   bool json = false;            // one JSON object per batch (or index entry) per line
-  bool base64 = false;          // keys, values and header values as base64 instead of text
+  bool base64 = false;          // keys, values and header values as base64 (header keys stay text)
 };
 
 void AddDumpCommand(CLI::App* app, Action* action);

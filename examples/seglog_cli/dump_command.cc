@@ -33,7 +33,8 @@ void AddDumpCommand(CLI::App* app, Action* action) {
   dump->add_flag("--verify", options->verify,
                  "Check index entries against the .log beside them (and a .log's offsets and CRCs)");
   dump->add_flag("--json", options->json, "One JSON object per batch (or index entry) per line");
-  dump->add_flag("--base64", options->base64, "Print keys, values and header values as base64");
+  dump->add_flag("--base64", options->base64,
+                 "Print keys, values and header values as base64 (header keys, Kafka strings, stay text)");
   dump->callback([options, action] { *action = [options] { return RunDump(*options); }; });
 }
 
@@ -134,8 +135,7 @@ std::string BytesText(const std::optional<std::string_view>& bytes, bool base64)
 
 int32_t RecordSequence(const seglog::BatchHeader& h, int64_t offset) {
   if (h.base_sequence < 0) return -1;
-  const int64_t seq = static_cast<int64_t>(h.base_sequence) + (offset - h.base_offset);
-  return static_cast<int32_t>(seq % (static_cast<int64_t>(INT32_MAX) + 1));
+  return seglog::IncrementSequence(h.base_sequence, static_cast<int32_t>(offset - h.base_offset));
 }
 
 // Prints (or adds to `json`) the records of `batch`. Returns false after reporting a decoding error.
@@ -151,7 +151,8 @@ bool DumpRecords(const std::string& path, const LogFileReader::Batch& batch, con
       if (json != nullptr) {
         Json headers = Json::array();
         for (const seglog::RecordHeader& header : record.headers) {
-          headers.push_back(Json{{"key", options.base64 ? Base64(header.key) : Utf8OrEscaped(header.key)},
+          // A header key is a Kafka string: text even with --base64, which is for the bytes fields.
+          headers.push_back(Json{{"key", Utf8OrEscaped(header.key)},
                                  {"value", BytesJson(header.value, options.base64)}});
         }
         records.push_back(Json{{"offset", record.offset},
@@ -164,7 +165,7 @@ bool DumpRecords(const std::string& path, const LogFileReader::Batch& batch, con
       std::string headers;
       for (const seglog::RecordHeader& header : record.headers) {
         if (!headers.empty()) headers += ',';
-        headers += options.base64 ? Base64(header.key) : EscapeForLine(header.key);
+        headers += EscapeForLine(header.key);  // a Kafka string: text even with --base64
         if (header.value) headers += absl::StrCat("=", BytesText(header.value, options.base64));
       }
       Out(fmt::format("| offset: {} {}: {} keySize: {} valueSize: {} sequence: {} headers: [{}] key: {} payload: {}\n",

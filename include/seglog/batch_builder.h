@@ -1,9 +1,9 @@
 // BatchBuilder encodes records into one Kafka RecordBatch v2, compressing the records area if asked.
 //
 //   seglog::BatchBuilder builder({.compression = seglog::CompressionType::kLz4});
-//   RETURN_IF_ERROR(builder.Append(now_ms, "key", "value"));
-//   RETURN_IF_ERROR(builder.Append(now_ms, std::nullopt, std::nullopt, {{"trace", "abc"}}));  // null key/value
-//   ASSIGN_OR_RETURN(std::string_view batch, builder.Build());   // bytes valid until Reset/destruction
+//   SEGLOG_RETURN_IF_ERROR(builder.Append(now_ms, "key", "value"));
+//   SEGLOG_RETURN_IF_ERROR(builder.Append(now_ms, std::nullopt, std::nullopt, {{"trace", "abc"}}));  // null key/value
+//   SEGLOG_ASSIGN_OR_RETURN(std::string_view batch, builder.Build());   // bytes valid until Reset/destruction
 //
 // Records are encoded straight into one buffer that is kept across Reset(), so a reused builder does no
 // heap allocation per record (nor per batch once its buffers have grown). The result is byte-for-byte
@@ -83,6 +83,15 @@ class BatchBuilder {
   // next Reset() or the builder's destruction. kFailedPrecondition when there are no records; a codec
   // failure's status otherwise. Calling Build() again returns the same bytes.
   absl::StatusOr<std::string_view> Build();
+
+  // An upper bound on the bytes `r` adds to any batch: its length prefix, attributes, key, value and headers,
+  // with the timestamp and offset deltas at their widest (Kafka's DefaultRecord.recordSizeUpperBound; the
+  // timestamp is ignored). -1 when a key, value or header is past Kafka's int32 lengths or the record at its
+  // widest would pass 2^31-1 bytes.
+  static int64_t RecordSizeUpperBound(const Record& r);
+  // An upper bound on the size Build() returns for a batch whose uncompressed_size() is `uncompressed_size`,
+  // compressed with `codec`: the header plus MaxCompressedSize of the records.
+  static size_t MaxBuiltSize(CompressionType codec, size_t uncompressed_size);
 
   int32_t num_records() const { return num_records_; }
   bool empty() const { return num_records_ == 0; }

@@ -4,10 +4,10 @@
 //   absl::StatusOr<seglog::BatchView> batch = seglog::BatchView::Parse(bytes);   // size, magic, CRC
 //   if (!batch.ok()) return batch.status();          // kDataLoss: CRC mismatch; kInvalidArgument: malformed
 //   seglog::RecordReader reader;
-//   RETURN_IF_ERROR(reader.Reset(*batch));
+//   SEGLOG_RETURN_IF_ERROR(reader.Reset(*batch));
 //   seglog::RecordView record;
 //   while (reader.Next(&record)) Use(record.offset, record.key, record.value, record.headers);
-//   RETURN_IF_ERROR(reader.status());                 // malformed records, count mismatch, corrupt payload
+//   SEGLOG_RETURN_IF_ERROR(reader.status());          // malformed records, count mismatch, corrupt payload
 //
 // Ownership: a BatchView borrows the bytes it was parsed from; they must outlive it. RecordViews point into
 // those bytes or into the reader's buffer and are valid until the next Next()/Reset() or the reader's

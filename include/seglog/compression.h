@@ -8,9 +8,9 @@
 //   zstd    4   zstd frame                               zstd frames
 //
 //   std::string out;
-//   RETURN_IF_ERROR(seglog::Compress(seglog::CompressionType::kZstd, input, &out));
+//   SEGLOG_RETURN_IF_ERROR(seglog::Compress(seglog::CompressionType::kZstd, input, &out));
 //   std::string back;
-//   RETURN_IF_ERROR(seglog::Decompress(seglog::CompressionType::kZstd, out, /*max_output=*/1 << 20, &back));
+//   SEGLOG_RETURN_IF_ERROR(seglog::Decompress(seglog::CompressionType::kZstd, out, /*max_output=*/1 << 20, &back));
 //
 // Decompression stops with an error as soon as the output would pass `max_output`, so a small corrupt or
 // hostile batch cannot expand into gigabytes. Thread safety: pure functions, safe from any thread.
@@ -42,6 +42,12 @@ inline constexpr int kDefaultCompressionLevel = INT32_MIN;
 // codec rejects; kInternal if the codec library fails.
 absl::Status Compress(CompressionType type, std::string_view input, std::string* output,
                       int level = kDefaultCompressionLevel);
+
+// An upper bound on the bytes Compress(type, input, ...) appends for an input of `n` bytes, whatever the bytes
+// and the level: the codec library's own bound for the framing above (zlib's compressBound with a gzip
+// wrapper, snappy::MaxCompressedLength per xerial block, LZ4F_compressFrameBound, ZSTD_compressBound). `n`
+// for kNone; 0 for an unknown codec. For n up to INT32_MAX (a batch's records), where no bound overflows.
+size_t MaxCompressedSize(CompressionType type, size_t n);
 
 // Appends the decompressed form of `input` to *output. kInvalidArgument when `input` is not a valid stream
 // of the codec (the message says what is wrong) or when the output would exceed `max_output` bytes.

@@ -3,13 +3,14 @@
 //
 //   seglog::ConsumerOptions options;
 //   options.auto_offset_reset = seglog::OffsetReset::kEarliest;
-//   ASSIGN_OR_RETURN(std::unique_ptr<seglog::Consumer> consumer, seglog::Consumer::Create(store.get(), options));
-//   RETURN_IF_ERROR(consumer->Assign({{"orders", 0}, {"orders", 1}}));
+//   SEGLOG_ASSIGN_OR_RETURN(std::unique_ptr<seglog::Consumer> consumer,
+//                           seglog::Consumer::Create(store.get(), options));
+//   SEGLOG_RETURN_IF_ERROR(consumer->Assign({{"orders", 0}, {"orders", 1}}));
 //   while (running) {
-//     ASSIGN_OR_RETURN(seglog::ConsumerRecords records, consumer->Poll(absl::Seconds(1)));
+//     SEGLOG_ASSIGN_OR_RETURN(seglog::ConsumerRecords records, consumer->Poll(absl::Seconds(1)));
 //     for (const seglog::ConsumerRecord& r : records) Use(r.partition, r.offset, r.key, r.value);
 //   }
-//   RETURN_IF_ERROR(consumer->Close());
+//   SEGLOG_RETURN_IF_ERROR(consumer->Close());
 //
 // Positions: each assigned partition has a position, the offset of the next record Poll returns. A partition
 // gets one from Seek / SeekToBeginning / SeekToEnd / SeekToTimestamp, or else from auto_offset_reset when it

@@ -24,7 +24,7 @@ uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t size);
 bool Crc32cUsesIsal();
 
 namespace internal {
-// The two implementations, exposed for tests and benchmarks. Crc32cIsal falls back to the portable one
+// The implementations, exposed for tests and benchmarks. Crc32cExtendIsal falls back to the portable one
 // when seglog was built without ISA-L.
 uint32_t Crc32cExtendPortable(uint32_t crc, const void* data, size_t size);
 uint32_t Crc32cExtendIsal(uint32_t crc, const void* data, size_t size);

@@ -7,8 +7,8 @@
 //   std::unique_ptr<seglog::FileSystem> fs = seglog::NewPosixFileSystem();
 //   auto file = fs->OpenFile("/data/t-0/00000000000000000000.log", {.create = true});
 //   if (!file.ok()) return file.status();
-//   RETURN_IF_ERROR((*file)->Append(bytes));
-//   RETURN_IF_ERROR((*file)->Sync());
+//   SEGLOG_RETURN_IF_ERROR((*file)->Append(bytes));
+//   SEGLOG_RETURN_IF_ERROR((*file)->Sync());
 //
 // Errors: every method returns absl::Status; errno is mapped in one place (lib/fs/errno_status.cc):
 // ENOENT -> kNotFound, EEXIST -> kAlreadyExists, ENOSPC/EDQUOT -> kResourceExhausted, EACCES/EPERM ->
@@ -17,7 +17,7 @@
 // Zero-copy reads: File::MapForRead hands out a FileRegion, read-only bytes of the file that stay valid (and
 // keep their contents) while held, even if the file is truncated, renamed, removed or closed meanwhile.
 //
-//   ASSIGN_OR_RETURN(std::shared_ptr<const seglog::FileRegion> region, file->MapForRead(max_segment_bytes));
+//   SEGLOG_ASSIGN_OR_RETURN(std::shared_ptr<const seglog::FileRegion> region, file->MapForRead(max_segment_bytes));
 //   const uint64_t end = published_end.load(std::memory_order_acquire);  // bytes the appender has published
 //   if (region->length() < end) ...map again...
 //   std::string_view batch(region->data() + position, size);             // position + size <= end

@@ -4,12 +4,12 @@
 //
 //   auto fs = seglog::NewPosixFileSystem();
 //   seglog::PartitionOptions options{.fs = fs.get(), .create_if_missing = true};
-//   ASSIGN_OR_RETURN(auto partition, seglog::Partition::Open("/data/orders-0", options));
+//   SEGLOG_ASSIGN_OR_RETURN(auto partition, seglog::Partition::Open("/data/orders-0", options));
 //   seglog::Record records[] = {{.key = "k", .value = "hello"}};
-//   ASSIGN_OR_RETURN(seglog::AppendResult r, partition->Append(records, {.durable = true}));
-//   ASSIGN_OR_RETURN(seglog::ReadResult read, partition->Read(r.base_offset));
+//   SEGLOG_ASSIGN_OR_RETURN(seglog::AppendResult r, partition->Append(records, {.durable = true}));
+//   SEGLOG_ASSIGN_OR_RETURN(seglog::ReadResult read, partition->Read(r.base_offset));
 //   // read.bytes holds whole RecordBatches (BatchView::Parse each); read.file is the same bytes for sendfile.
-//   RETURN_IF_ERROR(partition->Close());
+//   SEGLOG_RETURN_IF_ERROR(partition->Close());
 //
 // Offsets (DESIGN.md §2): log_start_offset <= high_watermark <= log_end_offset, and recovery_point <=
 // log_end_offset, where everything below the recovery point is fsynced. Readers see up to the high

@@ -1,13 +1,13 @@
 // Producer: Kafka's producer for a Store — partitioning, batching (batch.size, linger.ms), compression, acks,
 // idempotence and buffer.memory backpressure, with results delivered to a callback or a future.
 //
-//   ASSIGN_OR_RETURN(std::unique_ptr<seglog::Producer> producer,
-//                    seglog::Producer::Create(store.get(), {.acks = -1, .linger_ms = 5}));
-//   RETURN_IF_ERROR(producer->Send({.topic = "orders", .key = "user-1", .value = "hello"},
-//                                  [](const absl::StatusOr<seglog::RecordMetadata>& md) { ...md->offset... }));
+//   SEGLOG_ASSIGN_OR_RETURN(std::unique_ptr<seglog::Producer> producer,
+//                           seglog::Producer::Create(store.get(), {.acks = -1, .linger_ms = 5}));
+//   SEGLOG_RETURN_IF_ERROR(producer->Send({.topic = "orders", .key = "user-1", .value = "hello"},
+//                                         [](const absl::StatusOr<seglog::RecordMetadata>& md) { ...md->offset... }));
 //   std::future<absl::StatusOr<seglog::RecordMetadata>> f = producer->SendAsync({.topic = "orders", .value = "x"});
-//   RETURN_IF_ERROR(producer->Flush());   // everything sent so far is appended (and, with acks=all, fsynced)
-//   RETURN_IF_ERROR(producer->Close());
+//   SEGLOG_RETURN_IF_ERROR(producer->Flush());   // everything sent so far is appended (and, with acks=all, fsynced)
+//   SEGLOG_RETURN_IF_ERROR(producer->Close());
 //
 // Send encodes the record into its partition's open batch on the calling thread (key, value and headers are
 // copied, so the record's views need only live until Send returns). The producer's one sender thread

@@ -17,6 +17,7 @@
 #include "seglog/producer.h"
 #include "seglog/segment.h"
 #include "seglog/sparse_index.h"
+#include "seglog/status_macros.h"
 #include "seglog/store.h"
 #include "seglog/topic.h"
 #include "seglog/topic_config.h"

@@ -1,10 +1,10 @@
 // Segment: one `<base>.log` of whole RecordBatches with its offset index and time index (Kafka's LogSegment).
 //
-//   ASSIGN_OR_RETURN(auto segment, Segment::Open(fs, "/data/orders-0", /*base_offset=*/0, config, now_ms));
-//   RETURN_IF_ERROR(segment->Append(batch_bytes, {.last_offset = 9, .max_timestamp = ts,
-//                                                 .offset_of_max_timestamp = 9}));
-//   ASSIGN_OR_RETURN(std::optional<BatchPosition> at, segment->TranslateOffset(5));   // the batch holding 5
-//   ASSIGN_OR_RETURN(RecoveryResult r, segment->Recover());     // validate, rebuild indexes, cut a bad tail
+//   SEGLOG_ASSIGN_OR_RETURN(auto segment, Segment::Open(fs, "/data/orders-0", /*base_offset=*/0, config, now_ms));
+//   SEGLOG_RETURN_IF_ERROR(segment->Append(batch_bytes, {.last_offset = 9, .max_timestamp = ts,
+//                                                        .offset_of_max_timestamp = 9}));
+//   SEGLOG_ASSIGN_OR_RETURN(std::optional<BatchPosition> at, segment->TranslateOffset(5));   // the batch holding 5
+//   SEGLOG_ASSIGN_OR_RETURN(RecoveryResult r, segment->Recover());     // validate, rebuild indexes, cut a bad tail
 //
 // Batches arrive with their final offsets (the partition assigns them). Every index.interval.bytes of
 // appended data adds an offset-index entry (the append's last offset -> its start position) and a

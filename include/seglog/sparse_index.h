@@ -10,9 +10,9 @@
 // then the rest. The file is preallocated to max_index_bytes while the segment is active and trimmed to its
 // entries when it rolls or closes; the file's length is what defines the entry count on the next open.
 //
-//   ASSIGN_OR_RETURN(auto index, SparseIndex::Open(fs, "/d/t-0/00000000000000000000.index",
-//                                                  IndexKind::kOffset, /*base_offset=*/0, 10 << 20));
-//   RETURN_IF_ERROR(index->Append(4096, 123456));                // offset 4096 starts at byte 123456
+//   SEGLOG_ASSIGN_OR_RETURN(auto index, SparseIndex::Open(fs, "/d/t-0/00000000000000000000.index",
+//                                                         IndexKind::kOffset, /*base_offset=*/0, 10 << 20));
+//   SEGLOG_RETURN_IF_ERROR(index->Append(4096, 123456));         // offset 4096 starts at byte 123456
 //   IndexEntry e = index->Lookup(5000);                           // {4096, 123456}
 //
 // Thread safety: one writer (Append, MaybeAppendTime, TruncateTo, Reset, Resize, TrimToEntries, Sync, Close)

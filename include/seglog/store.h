@@ -2,10 +2,10 @@
 // (optionally) background housekeeping. What an application opens first.
 //
 //   seglog::StoreOptions options;                      // POSIX file system, system clock
-//   ASSIGN_OR_RETURN(std::unique_ptr<seglog::Store> store, seglog::Store::Open("./seglog-data", options));
-//   ASSIGN_OR_RETURN(auto topic, store->CreateTopic("orders", 3, {{"retention.ms", "86400000"}}));
+//   SEGLOG_ASSIGN_OR_RETURN(std::unique_ptr<seglog::Store> store, seglog::Store::Open("./seglog-data", options));
+//   SEGLOG_ASSIGN_OR_RETURN(auto topic, store->CreateTopic("orders", 3, {{"retention.ms", "86400000"}}));
 //   ...Producer / Consumer on the store...
-//   RETURN_IF_ERROR(store->Close());
+//   SEGLOG_RETURN_IF_ERROR(store->Close());
 //
 // Files (doc/design/store.md): `.lock` (held while open for writing), `topics.json` (topic names, partition
 // counts and non-default configs; replaced atomically), the clean-shutdown marker and Kafka's
@@ -62,8 +62,8 @@ struct StoreOptions {
   TopicConfig default_topic_config = {};
   // A background thread that enforces retention every retention_check_interval_ms
   // (log.retention.check.interval.ms), runs the flush.ms policy every flush_check_interval_ms
-  // (log.flush.scheduler.interval.ms) and writes the recovery-point checkpoint every
-  // checkpoint_interval_ms (log.flush.offset.checkpoint.interval.ms). Off by default.
+  // (log.flush.scheduler.interval.ms) and writes both checkpoint files (recovery point and log start
+  // offset) every checkpoint_interval_ms (log.flush.offset.checkpoint.interval.ms). Off by default.
   bool background_housekeeping = false;
   int64_t retention_check_interval_ms = 300000;
   int64_t flush_check_interval_ms = 1000;

@@ -1,6 +1,6 @@
 // Topic: a named set of partitions with one TopicConfig, owned by a Store (store.h).
 //
-//   ASSIGN_OR_RETURN(std::shared_ptr<seglog::Topic> topic, store->GetTopic("orders"));
+//   SEGLOG_ASSIGN_OR_RETURN(std::shared_ptr<seglog::Topic> topic, store->GetTopic("orders"));
 //   for (int32_t p = 0; p < topic->num_partitions(); ++p) {
 //     std::shared_ptr<seglog::Partition> partition = topic->partition(p);
 //     ...partition->log_end_offset()...

@@ -2,8 +2,8 @@
 // validated from key=value strings, with Kafka's defaults, and turned into the PartitionConfig its partitions
 // run with.
 //
-//   ASSIGN_OR_RETURN(seglog::TopicConfig config,
-//                    seglog::TopicConfig::FromMap({{"retention.ms", "3600000"}, {"compression.type", "zstd"}}));
+//   SEGLOG_ASSIGN_OR_RETURN(seglog::TopicConfig config,
+//                           seglog::TopicConfig::FromMap({{"retention.ms", "3600000"}, {"compression.type", "zstd"}}));
 //   seglog::PartitionConfig pc = config.ToPartitionConfig();
 //
 // Keys and defaults (Kafka's): cleanup.policy=delete, compression.type=producer, flush.messages=

@@ -19,64 +19,6 @@ using internal::Sv;
 // shortened: looking is cheap here).
 constexpr int64_t kTopicRefreshMs = 1000;
 
-size_t VarintSize(uint64_t zigzag) {
-  size_t n = 1;
-  while (zigzag >= 0x80) {
-    zigzag >>= 7;
-    ++n;
-  }
-  return n;
-}
-size_t VarintSizeOfLength(size_t length) { return VarintSize(static_cast<uint64_t>(length) << 1); }
-
-// An upper bound on the bytes one record takes in a batch (length prefix, attributes, timestamp and offset
-// deltas at their widest, key, value and headers).
-size_t RecordSizeUpperBound(const ProducerRecord& r) {
-  size_t size = 5 + 1 + 10 + 5;
-  size += r.key ? VarintSizeOfLength(r.key->size()) + r.key->size() : 1;
-  size += r.value ? VarintSizeOfLength(r.value->size()) + r.value->size() : 1;
-  size += VarintSizeOfLength(r.headers.size());
-  for (const RecordHeader& h : r.headers) {
-    size += VarintSizeOfLength(h.key.size()) + h.key.size();
-    size += h.value ? VarintSizeOfLength(h.value->size()) + h.value->size() : 1;
-  }
-  return size;
-}
-
-// An upper bound on the compressed size of `n` bytes of records with `codec` in its Kafka framing (see
-// compression.h), so that a batch checked against it cannot outgrow a limit once built. Each is at least
-// the codec library's own bound: zlib's deflateBound for the default memLevel/windowBits plus the gzip
-// wrapper; 4 bytes per xerial block plus snappy's MaxCompressedLength (32 + n + n/6) per 32 KiB block plus
-// the 16-byte header; LZ4F_compressFrameBound (64 KiB blocks of at most LZ4_compressBound, 4-byte block
-// headers, a 19-byte frame header and 4-byte end mark); ZSTD_compressBound.
-size_t CompressedSizeBound(CompressionType codec, size_t n) {
-  switch (codec) {
-    case CompressionType::kNone:
-      return n;
-    case CompressionType::kGzip:
-      return n + n / 2048 + 64;
-    case CompressionType::kSnappy:
-      return n + n / 6 + 36 * (n / (32 * 1024) + 1) + 16;
-    case CompressionType::kLz4:
-      return n + n / 255 + 20 * (n / (64 * 1024) + 1) + 64;
-    case CompressionType::kZstd:
-      return n + n / 256 + 128;
-  }
-  return n + n / 2 + 1024;  // unreachable: options are validated
-}
-
-// An upper bound on the built size of a batch whose uncompressed size (header and records) is `uncompressed`.
-size_t BuiltSizeBound(CompressionType codec, size_t uncompressed) {
-  if (uncompressed < batch_format::kHeaderSize) return uncompressed;
-  return batch_format::kHeaderSize + CompressedSizeBound(codec, uncompressed - batch_format::kHeaderSize);
-}
-
-int32_t NextSequence(int32_t base, int32_t count) {
-  int64_t next = static_cast<int64_t>(base) + count;
-  if (next > INT32_MAX) next -= int64_t{INT32_MAX} + 1;  // Kafka's sequences wrap to 0
-  return static_cast<int32_t>(next);
-}
-
 absl::Status ValidateOptions(const ProducerOptions& o) {
   if (o.acks != 0 && o.acks != 1 && o.acks != -1) {
     return absl::InvalidArgumentError(absl::StrCat("acks must be 0, 1 or -1 (all), got ", o.acks));
@@ -295,12 +237,19 @@ absl::Status Producer::Impl::Send(const ProducerRecord& record, SendCallback cal
     }
   }
   PartitionQueue* q = topic->queues[static_cast<size_t>(p)].get();
-  const size_t record_bytes = RecordSizeUpperBound(record);
+  const int64_t record_bound = BatchBuilder::RecordSizeUpperBound(
+      Record{.key = record.key, .value = record.value, .headers = record.headers});
+  if (record_bound < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("record for ", Sv(record.topic), "-", p,
+                                                   " is larger than a Kafka record can be (2^31-1 bytes)"));
+  }
+  const auto record_bytes = static_cast<size_t>(record_bound);
   const int64_t batch_bytes = static_cast<int64_t>(record_bytes + batch_format::kHeaderSize);
   // The size limits apply to the built batch, which compression can make larger than the records
   // (incompressible data plus the codec's framing): check the codec's worst case.
   const CompressionType codec = q->batch_options.compression;
-  const int64_t built_bytes = static_cast<int64_t>(BuiltSizeBound(codec, static_cast<size_t>(batch_bytes)));
+  const int64_t built_bytes =
+      static_cast<int64_t>(BatchBuilder::MaxBuiltSize(codec, static_cast<size_t>(batch_bytes)));
   if (built_bytes > options_.max_request_size || built_bytes > topic->max_message_bytes ||
       batch_bytes > options_.buffer_memory) {
     const char* limit_name = built_bytes > options_.max_request_size ? "max.request.size"
@@ -341,7 +290,7 @@ absl::Status Producer::Impl::Enqueue(PartitionQueue* q, int64_t now_ms, int64_t 
         // (compressed) size past max.message.bytes / max.request.size.
         const size_t grown = q->open != nullptr ? q->open->builder.uncompressed_size() + record_bytes : 0;
         if (q->open != nullptr &&
-            (grown > q->open->limit || BuiltSizeBound(q->batch_options.compression, grown) > q->max_built)) {
+            (grown > q->open->limit || BatchBuilder::MaxBuiltSize(q->batch_options.compression, grown) > q->max_built)) {
           CloseOpenLocked(q);
           wake = true;
         }
@@ -413,7 +362,7 @@ absl::Status Producer::Impl::Enqueue(PartitionQueue* q, int64_t now_ms, int64_t 
 void Producer::Impl::CloseOpenLocked(PartitionQueue* q) {
   if (q->open == nullptr) return;
   if (q->batch_options.producer_id >= 0) {
-    q->next_sequence = NextSequence(q->next_sequence, q->open->builder.num_records());
+    q->next_sequence = IncrementSequence(q->next_sequence, q->open->builder.num_records());
   }
   q->closed.push_back(std::move(q->open));
   ++q->batches_closed;

@@ -14,7 +14,7 @@ namespace seglog {
 void Producer::Impl::SenderLoop() {
   sender_id_.store(std::this_thread::get_id());
   std::vector<PartitionQueue*> active;  // queues with an open or closed batch
-  std::vector<PartitionQueue*> ready;   // queues SenderCollect took batches from
+  std::vector<PartitionQueue*> ready;   // queues this pass moved closed batches to `taking` for (SenderProcess)
   bool idle = false;
   for (;;) {
     bool stop;
@@ -115,7 +115,7 @@ void Producer::Impl::SenderProcess(PartitionQueue* q) {
       std::string_view bytes;
       absl::StatusOr<std::string_view> built = batches[begin]->builder.Build();
       if (built.ok() && built->size() > q->max_built) {
-        // Cannot happen: Send and the batch limit allow for the codec's worst case (CompressedSizeBound).
+        // Cannot happen: Send and the batch limit allow for the codec's worst case (MaxBuiltSize).
         built = absl::InvalidArgumentError(
             absl::StrCat("a batch of ", batches[begin]->builder.num_records(), " records for ", q->topic, "-",
                          q->index, " is ", built->size(), " bytes once compressed, more than ", q->max_built,

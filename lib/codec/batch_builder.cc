@@ -205,6 +205,17 @@ int64_t BatchBuilder::BodySize(const Record& r, int64_t timestamp_delta, int32_t
   return body > static_cast<uint64_t>(INT32_MAX) ? -1 : static_cast<int64_t>(body);
 }
 
+int64_t BatchBuilder::RecordSizeUpperBound(const Record& r) {
+  // INT64_MIN and INT32_MIN have the longest zig-zag encodings (10 and 5 bytes).
+  const int64_t body = BodySize(r, INT64_MIN, INT32_MIN);
+  return body < 0 ? -1 : internal::kMaxVarintBytes + body;
+}
+
+size_t BatchBuilder::MaxBuiltSize(CompressionType codec, size_t uncompressed_size) {
+  if (uncompressed_size < bf::kHeaderSize) return uncompressed_size;
+  return bf::kHeaderSize + MaxCompressedSize(codec, uncompressed_size - bf::kHeaderSize);
+}
+
 absl::Status BatchBuilder::SizeError(const Record& r) {
   if (TooLong(r.key) || TooLong(r.value)) {
     return absl::InvalidArgumentError("record key or value is longer than 2^31-1 bytes");

@@ -164,13 +164,19 @@ absl::Status SnappyDecompress(std::string_view input, size_t max_output, std::st
 
 // --- lz4 (frame format) ---------------------------------------------------------------------------------
 
-absl::Status Lz4Compress(std::string_view input, std::string* output, int level) {
+// The frame Kafka writes; the level does not change LZ4F_compressFrameBound.
+LZ4F_preferences_t Lz4Preferences(int level) {
   LZ4F_preferences_t prefs{};
   prefs.frameInfo.blockSizeID = LZ4F_max64KB;  // Kafka's KafkaLZ4BlockOutputStream: 64 KiB blocks,
   prefs.frameInfo.blockMode = LZ4F_blockIndependent;  // independent, no checksums, no content size
   prefs.frameInfo.contentChecksumFlag = LZ4F_noContentChecksum;
   prefs.frameInfo.blockChecksumFlag = LZ4F_noBlockChecksum;
   prefs.compressionLevel = level == kDefaultCompressionLevel ? 0 : level;
+  return prefs;
+}
+
+absl::Status Lz4Compress(std::string_view input, std::string* output, int level) {
+  const LZ4F_preferences_t prefs = Lz4Preferences(level);
   if (prefs.compressionLevel < 0 || prefs.compressionLevel > LZ4F_compressionLevel_max()) {
     return absl::InvalidArgumentError(
         absl::StrCat("lz4 level ", level, " is outside [0, ", LZ4F_compressionLevel_max(), "]"));
@@ -270,6 +276,30 @@ std::optional<CompressionType> ParseCompressionType(std::string_view name) {
     if (CompressionTypeName(t) == name) return t;
   }
   return std::nullopt;
+}
+
+size_t MaxCompressedSize(CompressionType type, size_t n) {
+  switch (type) {
+    case CompressionType::kNone:
+      return n;
+    case CompressionType::kGzip:
+      // GzipCompress's stream has zlib's default windowBits and memLevel, for which deflateBound is
+      // compressBound with the gzip wrapper (10-byte header, 8-byte trailer) instead of zlib's (2 + 4).
+      return compressBound(static_cast<uLong>(n)) - 6 + 18;
+    case CompressionType::kSnappy: {
+      // The xerial header, then each 32 KiB block as a 4-byte length and a raw snappy block.
+      const size_t full = n / kXerialBlockSize, rest = n % kXerialBlockSize;
+      return kXerialHeaderSize + full * (4 + snappy::MaxCompressedLength(kXerialBlockSize)) +
+             (rest > 0 ? 4 + snappy::MaxCompressedLength(rest) : 0);
+    }
+    case CompressionType::kLz4: {
+      const LZ4F_preferences_t prefs = Lz4Preferences(kDefaultCompressionLevel);
+      return LZ4F_compressFrameBound(n, &prefs);
+    }
+    case CompressionType::kZstd:
+      return ZSTD_compressBound(n);
+  }
+  return 0;
 }
 
 absl::Status Compress(CompressionType type, std::string_view input, std::string* output, int level) {

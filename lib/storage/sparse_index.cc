@@ -230,7 +230,9 @@ absl::Status SparseIndex::TrimToEntries() {
   absl::MutexLock lock(&map_mu_);
   if (max_entries() == entries()) return absl::OkStatus();  // already trimmed (an inactive segment's)
   RETURN_IF_ERROR(map_->Sync());
-  // MapFile resizes the file to exactly the entries; at least one slot stays mapped so data() is valid.
+  // MapFile sets the file to exactly the entries and maps just those: no spare slot, so appends need a
+  // Resize first, and an index with no entries is left 0 bytes long with data() null (nothing reads it:
+  // every reader checks entries() first).
   const size_t n = entries();
   map_.reset();
   ASSIGN_OR_RETURN(map_, fs_->MapFile(path_, n * entry_size_));

@@ -95,6 +95,60 @@ TEST_CASE("EveryCodecRoundTripsRecords", "[builder]") {
   }
 }
 
+TEST_CASE("RecordSizeUpperBoundCoversTheEncodedRecord", "[builder]") {
+  const std::string big(200, 'v');
+  const RecordHeader headers[] = {{"trace", "abc"}, {"null", std::nullopt}, {"", ""}};
+  const Record records[] = {
+      {},
+      {.key = "k", .value = "v"},
+      {.key = std::string_view(big), .value = std::string_view(big), .headers = headers},
+      {.value = std::string_view(big).substr(0, 63), .headers = absl::MakeConstSpan(headers, 1)},
+  };
+  for (const Record& r : records) {
+    // Deltas at their narrowest (0) and widest (timestamp 2^62 past the base, offset past 2^28).
+    for (int64_t offset : {int64_t{0}, int64_t{1} << 30}) {
+      BatchBuilder builder;
+      REQUIRE(builder.AppendWithOffset(0, 0, "first", "record").ok());
+      const size_t before = builder.uncompressed_size();
+      REQUIRE(builder.AppendWithOffset(offset + 1, offset == 0 ? 0 : int64_t{1} << 62, r.key, r.value, r.headers)
+                  .ok());
+      const auto encoded = static_cast<int64_t>(builder.uncompressed_size() - before);
+      INFO("encoded " << encoded << " bytes");
+      CHECK(encoded <= BatchBuilder::RecordSizeUpperBound(r));
+      // At the widest deltas only the length prefix differs: 5 bytes allowed, 1 or 2 used here.
+      if (offset != 0) CHECK(BatchBuilder::RecordSizeUpperBound(r) - encoded <= 4);
+    }
+  }
+}
+
+TEST_CASE("RecordSizeUpperBoundIsMinusOneForRecordsKafkaCannotHold", "[builder]") {
+  static const char kByte = 0;
+  const std::string_view huge(&kByte, size_t{INT32_MAX} + 1);  // only its size is looked at
+  CHECK(BatchBuilder::RecordSizeUpperBound({.key = huge}) == -1);
+  const RecordHeader header{"h", huge};
+  CHECK(BatchBuilder::RecordSizeUpperBound({.headers = absl::MakeConstSpan(&header, 1)}) == -1);
+}
+
+TEST_CASE("MaxBuiltSizeBoundsEveryCodecsBatch", "[builder]") {
+  std::string value(5000, '\0');
+  uint64_t x = 88172645463325252ull;
+  for (char& c : value) {  // xorshift: incompressible
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    c = static_cast<char>(x);
+  }
+  for (auto codec : {CompressionType::kNone, CompressionType::kGzip, CompressionType::kSnappy, CompressionType::kLz4,
+                     CompressionType::kZstd}) {
+    INFO(CompressionTypeName(codec));
+    BatchBuilder builder({.compression = codec});
+    for (int i = 0; i < 20; ++i) REQUIRE(builder.Append(1700000000000 + i, std::nullopt, value).ok());
+    const size_t uncompressed = builder.uncompressed_size();
+    auto built = builder.Build();
+    REQUIRE(built.ok());
+    CHECK(built->size() <= BatchBuilder::MaxBuiltSize(codec, uncompressed));
+  }
+  CHECK(BatchBuilder::MaxBuiltSize(CompressionType::kNone, 1000) == 1000);
+}
+
 TEST_CASE("LogAppendTimeStampsEveryRecord", "[builder]") {
   BatchBuilder builder({.timestamp_type = TimestampType::kLogAppendTime, .log_append_time = 99999});
   REQUIRE(builder.Append(1, "a", "b").ok());

@@ -165,5 +165,35 @@ TEST_CASE("BadLevelsAreRejected", "[compression]") {
   CHECK(Decompress(static_cast<CompressionType>(7), "x", 10, &out).code() == absl::StatusCode::kInvalidArgument);
 }
 
+TEST_CASE("MaxCompressedSizeBoundsIncompressibleInputAtEveryLevel", "[compression]") {
+  CHECK(MaxCompressedSize(CompressionType::kNone, 12345) == 12345);
+  for (CompressionType codec : kCodecs) {
+    // Block edges of the xerial (32 KiB) and LZ4 (64 KiB) framings, and several blocks.
+    for (size_t n : {size_t{0}, size_t{1}, size_t{1000}, size_t{32 * 1024}, size_t{32 * 1024 + 1},
+                     size_t{64 * 1024}, size_t{64 * 1024 + 1}, size_t{300000}}) {
+      const std::string input = Random(n, n + 1);
+      for (int level : {kDefaultCompressionLevel, 1, 9}) {
+        INFO(CompressionTypeName(codec) << " input of " << n << " bytes, level " << level);
+        std::string out;
+        REQUIRE(Compress(codec, input, &out, codec == CompressionType::kSnappy ? kDefaultCompressionLevel : level)
+                    .ok());
+        CHECK(out.size() > n);  // random bytes only grow: the bound is not trivially loose here
+        CHECK(out.size() <= MaxCompressedSize(codec, n));
+      }
+    }
+  }
+}
+
+TEST_CASE("MaxCompressedSizeOfGzipIsDeflateBoundOfItsStream", "[compression]") {
+  // Compress sizes its output with deflateBound of a gzip stream with zlib's default window and memLevel.
+  z_stream s{};
+  REQUIRE(deflateInit2(&s, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+  for (uLong n : {0ul, 1ul, 4096ul, 1000000ul, 0x7fffffful}) {
+    INFO(n);
+    CHECK(MaxCompressedSize(CompressionType::kGzip, n) == deflateBound(&s, n));
+  }
+  deflateEnd(&s);
+}
+
 }  // namespace
 }  // namespace seglog
