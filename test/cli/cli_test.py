@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """End-to-end tests of the `seglog` command-line tool: drives the built binary as a user would.
 
-Run by ctest as: /usr/bin/python3 cli_test.py SEGLOG_BINARY SCRATCH_DIR TESTDATA_DIR [TestCaseClass ...]
+Run by ctest as:
+    /usr/bin/python3 cli_test.py SEGLOG_BINARY SCRATCH_DIR TESTDATA_DIR GENERATED_TESTDATA_DIR [TestCaseClass ...]
+TESTDATA_DIR is test/data; GENERATED_TESTDATA_DIR holds the fixtures the build generates (the kafka-python
+segment).
 Each test works in its own fresh directory under SCRATCH_DIR, removed afterwards unless SEGLOG_CLI_TEST_KEEP
 is set in the environment.
 """
@@ -19,6 +22,7 @@ import unittest
 SEGLOG = None
 SCRATCH = None
 TESTDATA = None
+GENERATED_TESTDATA = None
 CODECS = ["none", "gzip", "snappy", "lz4", "zstd"]
 SEGMENT = "00000000000000000000"
 
@@ -310,8 +314,8 @@ class DumpTest(CliTestCase):
             self.assertTrue(b["records"][0]["value"].startswith('{\r\n  "resourceType"'))  # FHIR JSON, ~1 KB
 
     def test_dumps_the_kafka_python_codecs_segment_exactly(self):
-        path = self.kafka("kafka-python", "codecs-0", SEGMENT + ".log")
-        with open(self.kafka("kafka-python", "codecs-0", "expected.jsonl")) as f:
+        path = os.path.join(GENERATED_TESTDATA, "kafka-python", "codecs-0", SEGMENT + ".log")
+        with open(os.path.join(GENERATED_TESTDATA, "kafka-python", "codecs-0", "expected.jsonl")) as f:
             expected = [json.loads(line) for line in f]
         batches = self.dump_json("--print-data-log", "--base64", path)
         self.assertEqual(len(batches), 10)
@@ -596,11 +600,11 @@ class KafkaPythonCrossCheckTest(CliTestCase):
 
 
 def main():
-    global SEGLOG, SCRATCH, TESTDATA
-    if len(sys.argv) < 4:
-        sys.exit("usage: cli_test.py SEGLOG_BINARY SCRATCH_DIR TESTDATA_DIR [TestCase ...]")
-    SEGLOG, SCRATCH, TESTDATA = (os.path.abspath(a) for a in sys.argv[1:4])
-    unittest.main(argv=[sys.argv[0]] + sys.argv[4:], verbosity=2)
+    global SEGLOG, SCRATCH, TESTDATA, GENERATED_TESTDATA
+    if len(sys.argv) < 5:
+        sys.exit("usage: cli_test.py SEGLOG_BINARY SCRATCH_DIR TESTDATA_DIR GENERATED_TESTDATA_DIR [TestCase ...]")
+    SEGLOG, SCRATCH, TESTDATA, GENERATED_TESTDATA = (os.path.abspath(a) for a in sys.argv[1:5])
+    unittest.main(argv=[sys.argv[0]] + sys.argv[5:], verbosity=2)
 
 
 if __name__ == "__main__":
