@@ -185,8 +185,8 @@ class Partition {
   Partition& operator=(const Partition&) = delete;
 
   // Appends `records` as one batch at the log end offset. kInvalidArgument for no records or a batch larger
-  // than max.message.bytes; kFailedPrecondition when closed or failed after an I/O error (sticky until
-  // reopened); the I/O error itself for the append that hit it.
+  // than max.message.bytes; kOutOfRange when an offset would pass INT64_MAX - 1; kFailedPrecondition when
+  // closed or failed after an I/O error (sticky until reopened); the I/O error itself for the append that hit it.
   absl::StatusOr<AppendResult> Append(absl::Span<const Record> records, const AppendOptions& options = {});
 
   // Appends already-built RecordBatch v2 bytes (one or more whole batches, from a producer or a replica).
