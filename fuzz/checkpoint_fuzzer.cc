@@ -119,8 +119,10 @@ const Files& StoreTemplate() {
   static const Files* files = [] {
     std::unique_ptr<seglog::FileSystem> fs = seglog::NewMemFileSystem();
     auto store = Value(seglog::Store::Open(kStoreDir, {.fs = fs.get(), .recovery_threads = 1}), "Store::Open");
-    auto topic = Value(store->CreateTopic(kTopic, 2, {{"segment.bytes", "400"}, {"index.interval.bytes", "100"}}),
-                       "CreateTopic");
+    // Small segments, and small index files (the default preallocates 10 MiB per index: slow to fuzz).
+    const seglog::ConfigMap config = {
+        {"segment.bytes", "400"}, {"index.interval.bytes", "100"}, {"segment.index.bytes", "4096"}};
+    auto topic = Value(store->CreateTopic(kTopic, 2, config), "CreateTopic");
     AppendSome(topic->partition(0).get(), 12);
     AppendSome(topic->partition(1).get(), 3);
     Check(store->Close().ok(), "Store::Close (template)");

@@ -83,7 +83,8 @@ void FuzzStore(std::string_view text) {
     auto file = fs->OpenFile(std::string(kStoreDir) + "/topics.json", {.create = true});
     Check(file.ok() && (*file)->Append(text).ok() && (*file)->Close().ok(), "writing topics.json");
   }
-  const seglog::StoreOptions options{.fs = fs.get(), .create_if_missing = false, .recovery_threads = 1};
+  seglog::StoreOptions options{.fs = fs.get(), .create_if_missing = false, .recovery_threads = 1};
+  options.default_topic_config.segment_index_bytes = 4096;  // not 10 MiB of preallocated index per segment
   std::vector<std::string> names;
   {
     absl::StatusOr<std::unique_ptr<seglog::Store>> store = seglog::Store::Open(kStoreDir, options);
