@@ -41,6 +41,9 @@ void Check(bool ok, const char* what) {
   }
 }
 
+// a + b (b >= 0), saturating at INT64_MAX.
+int64_t Plus(int64_t a, int64_t b) { return a > INT64_MAX - b ? INT64_MAX : a + b; }
+
 void WriteFile(seglog::FileSystem* fs, const std::string& path, std::string_view contents) {
   absl::StatusOr<std::unique_ptr<seglog::File>> file = fs->OpenFile(path, {.create = true, .truncate = true});
   Check(file.ok(), "cannot create a file on the MemFileSystem");
@@ -149,8 +152,8 @@ void FuzzSegment(int64_t base_offset, std::string_view data) {
   if (!opened.ok()) return;
   seglog::Segment& segment = **opened;
 
-  const std::vector<int64_t> offsets = {INT64_MIN, base_offset - 1, base_offset, base_offset + 1, base_offset + 5,
-                                        base_offset + 100, INT64_MAX};
+  const std::vector<int64_t> offsets = {INT64_MIN,          base_offset - 1,      base_offset, Plus(base_offset, 1),
+                                        Plus(base_offset, 5), Plus(base_offset, 100), INT64_MAX};
   for (int64_t offset : offsets) {
     (void)segment.TranslateOffset(offset);
     (void)segment.Read(offset, 1 << 16, INT64_MAX, true);
