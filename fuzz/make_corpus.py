@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the seed corpora in fuzz/corpus/<target>/ (see fuzz/README.md) from the Kafka test fixtures.
+"""Writes the seed corpora in fuzz/corpus/<target>/ (fuzz/README.md, doc/fuzzing.md) from the Kafka test fixtures.
 
     fuzz/make_corpus.py [TESTDATA_DIR] [OUT_DIR]
 
