@@ -185,8 +185,8 @@ class Partition {
   Partition& operator=(const Partition&) = delete;
 
   // Appends `records` as one batch at the log end offset. kInvalidArgument for no records or a batch larger
-  // than max.message.bytes; kFailedPrecondition when closed or failed after an I/O error (sticky until
-  // reopened); the I/O error itself for the append that hit it.
+  // than max.message.bytes; kOutOfRange when an offset would pass INT64_MAX - 1; kFailedPrecondition when
+  // closed or failed after an I/O error (sticky until reopened); the I/O error itself for the append that hit it.
   absl::StatusOr<AppendResult> Append(absl::Span<const Record> records, const AppendOptions& options = {});
 
   // Appends already-built RecordBatch v2 bytes (one or more whole batches, from a producer or a replica).
@@ -203,7 +203,7 @@ class Partition {
   // - a newer epoch not starting at sequence 0, or within the epoch a base sequence other than the last
   //   sequence + 1 (wrapping at INT32_MAX): kInvalidArgument ("out of order sequence", Kafka's
   //   OutOfOrderSequenceException). A producer id the partition does not know may start at any sequence.
-  // Nothing of the call is written when any batch fails.
+  // Nothing of the call is written when any batch fails; kOutOfRange when an offset would pass INT64_MAX - 1.
   absl::StatusOr<AppendResult> AppendBatches(std::string_view batches, const AppendOptions& options = {});
 
   // Whole batches of one segment starting with the batch that holds `offset`, up to options.max_bytes (at

@@ -99,8 +99,9 @@ class SparseIndex {
   absl::Status TruncateTo(int64_t offset);
   // Removes every entry (before a rebuild).
   absl::Status Reset();
-  // Checks what Kafka's sanityCheck checks: entries increase and the last offset is >= the base offset.
-  // kDataLoss naming the file otherwise.
+  // Checks what Kafka's sanityCheck checks: entries increase, the last offset is >= the base offset, and
+  // every relative offset is in [0, 2^31-1] (an int32 to Kafka) and lands in the offset range. kDataLoss naming
+  // the file otherwise.
   absl::Status SanityCheck() const;
 
   // Shrinks the file to exactly its entries (when the segment rolls or closes) and maps only those.

@@ -70,7 +70,8 @@ void BatchBuilder::Reset(const BatchBuilderOptions& options) {
   buffer_.assign(bf::kHeaderSize, '\0');
   records_.clear();
   num_records_ = 0;
-  last_offset_ = options.base_offset - 1;
+  // (Every append refuses a negative base offset; clamped so that INT64_MIN cannot overflow here.)
+  last_offset_ = std::max<int64_t>(options.base_offset, 0) - 1;
   base_timestamp_ = bf::kNoTimestamp;
   max_timestamp_ = bf::kNoTimestamp;
   built_ = false;

@@ -208,6 +208,14 @@ absl::Status Partition::AppendPreparedLocked(PendingAppend* pending, const Appen
   }
   const int64_t now = pending->now_ms;
   const int64_t base = log_end_offset_.load(std::memory_order_relaxed);
+  // The log end offset (one past the last) must stay representable, so offsets stop at INT64_MAX - 1; a
+  // log start offset read from a checkpoint can put the log right below that.
+  int64_t span = 0;
+  for (const PendingAppend::Batch& b : pending->batches) span += int64_t{b.last_offset_delta} + 1;
+  if (span > INT64_MAX - base) {
+    return absl::OutOfRangeError(absl::StrCat("append to ", dir_, ": ", span, " offsets from the log end offset ",
+                                              base, " would pass the largest offset ", INT64_MAX - 1));
+  }
   int64_t next = base;
   AppendInfo info;
   for (const PendingAppend::Batch& b : pending->batches) {

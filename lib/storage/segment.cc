@@ -168,7 +168,10 @@ std::optional<BatchPosition> Segment::BatchAt(const LogView& view, uint64_t posi
   BatchPosition p;
   p.base_offset = static_cast<int64_t>(internal::LoadBigEndian64(header + bf::kBaseOffsetOffset));
   const auto delta = static_cast<int32_t>(internal::LoadBigEndian32(header + bf::kLastOffsetDeltaOffset));
-  p.last_offset = static_cast<int64_t>(static_cast<uint64_t>(p.base_offset) + static_cast<uint64_t>(delta));
+  // Not a batch of this log either: one whose offsets run backwards or reach INT64_MAX (callers compute
+  // last_offset + 1; offsets stop at INT64_MAX - 1).
+  if (delta < 0 || p.base_offset > INT64_MAX - 1 - delta) return std::nullopt;
+  p.last_offset = p.base_offset + delta;
   p.position = position;
   p.size = static_cast<uint32_t>(batch_size);
   return p;
@@ -222,7 +225,8 @@ absl::StatusOr<RecoveryResult> Segment::Recover(int64_t required_offset) {
     }
     if (!next->has_value()) break;  // a clean end
     const BatchView& batch = **next;
-    if (batch.base_offset() < result.next_offset || !offset_index_->CanAppendOffset(batch.last_offset())) {
+    if (batch.base_offset() < result.next_offset || !offset_index_->CanAppendOffset(batch.last_offset()) ||
+        batch.last_offset() == INT64_MAX) {  // offsets stop at INT64_MAX - 1: the next offset must exist
       result.stopped_by = absl::DataLossError(absl::StrCat(
           log_path_, " at byte ", reader.position() - batch.size_in_bytes(), ": batch offsets ", batch.base_offset(),
           "-", batch.last_offset(), " are out of order or outside the segment (expected >= ", result.next_offset, ")"));

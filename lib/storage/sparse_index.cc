@@ -16,6 +16,12 @@ absl::Status ClosedError(const std::string& path) {
   return absl::FailedPreconditionError(absl::StrCat("index ", path, " is closed"));
 }
 
+// base + a relative offset read from the file, wrapping rather than overflowing: the base comes from a file
+// name (anything up to INT64_MAX) and the relative offset from the file. SanityCheck refuses what wrapped.
+int64_t AbsoluteOffset(int64_t base_offset, uint32_t relative) {
+  return static_cast<int64_t>(static_cast<uint64_t>(base_offset) + relative);
+}
+
 }  // namespace
 
 SparseIndex::SparseIndex(FileSystem* fs, std::string path, IndexKind kind, int64_t base_offset)
@@ -65,9 +71,9 @@ absl::Status SparseIndex::MapLocked(size_t bytes) {
 IndexEntry SparseIndex::EntryLocked(size_t n) const {
   const char* p = map_->data() + n * entry_size_;
   if (kind_ == IndexKind::kOffset) {
-    return {base_offset_ + internal::LoadBigEndian32(p), static_cast<int64_t>(internal::LoadBigEndian32(p + 4))};
+    return {AbsoluteOffset(base_offset_, internal::LoadBigEndian32(p)), static_cast<int64_t>(internal::LoadBigEndian32(p + 4))};
   }
-  return {static_cast<int64_t>(internal::LoadBigEndian64(p)), base_offset_ + internal::LoadBigEndian32(p + 8)};
+  return {static_cast<int64_t>(internal::LoadBigEndian64(p)), AbsoluteOffset(base_offset_, internal::LoadBigEndian32(p + 8))};
 }
 
 void SparseIndex::WriteEntryLocked(size_t n, int64_t key, int64_t value) {
@@ -215,6 +221,12 @@ absl::Status SparseIndex::SanityCheck() const {
   int64_t prev_offset = base_offset_;
   for (size_t i = 0; i < n; ++i) {
     const IndexEntry e = EntryLocked(i);
+    // Kafka reads the relative offset as an int32: 2^31 and above are negative there, and fail this check.
+    const uint64_t relative = static_cast<uint64_t>(OffsetOf(e)) - static_cast<uint64_t>(base_offset_);
+    if (relative > static_cast<uint64_t>(INT32_MAX)) {
+      return absl::DataLossError(absl::StrCat("index ", path_, ": entry ", i, " has relative offset ", relative,
+                                              ", outside [0, 2^31-1]"));
+    }
     if (e.key <= prev_key || OffsetOf(e) < prev_offset) {
       return absl::DataLossError(absl::StrCat("index ", path_, ": entry ", i, " {", e.key, ", ", e.value,
                                               "} does not follow entry ", i - 1, " (key ", prev_key, ")"));

@@ -200,6 +200,20 @@ TEST_CASE("BuildWithoutRecordsFailsAndAppendAfterBuildFails", "[builder]") {
   CHECK(*again == *first);
 }
 
+// Found by seglog_fuzz_record_batch (re-encoding a parsed batch whose base offset was INT64_MIN): Reset
+// computed base offset - 1 and overflowed. A negative base offset is refused by every append.
+TEST_CASE("NegativeBaseOffsetsAreRefusedWithoutOverflow", "[builder]") {
+  for (const int64_t base : {INT64_MIN, int64_t{-1}}) {
+    BatchBuilder builder({.base_offset = base});
+    auto appended = builder.Append(1, "k", "v");
+    REQUIRE_CODE(appended, absl::StatusCode::kInvalidArgument);
+    CHECK(std::string(appended.message()).find("negative base offset") != std::string::npos);
+    const Record r{.value = "v"};
+    REQUIRE_CODE(builder.AppendRecords({&r, 1}, 1), absl::StatusCode::kInvalidArgument);
+    REQUIRE_CODE(builder.AppendWithOffset(0, 1, "k", "v"), absl::StatusCode::kInvalidArgument);
+  }
+}
+
 TEST_CASE("ResetStartsAFreshBatchReusingBuffers", "[builder]") {
   BatchBuilder builder({.compression = CompressionType::kLz4});
   for (int round = 0; round < 3; ++round) {

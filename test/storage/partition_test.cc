@@ -836,6 +836,34 @@ TEST_CASE("FlushPolicyFsyncsEveryNMessages", "[partition]") {
   REQUIRE((*p)->recovery_point() == 3);
 }
 
+// Found by seglog_fuzz_checkpoint: a log-start-offset checkpoint may put the log's start anywhere up to
+// INT64_MAX, and the next append's offsets then overflowed int64.
+TEST_CASE("AppendsPastTheLargestOffsetAreRefused", "[partition]") {
+  Env env(false);
+  auto p = Partition::Open(env.dir, {.fs = env.fs.get(), .clock = &env.clock, .create_if_missing = true,
+                                     .checkpoint = PartitionCheckpoint{.log_start_offset = INT64_MAX - 1}});
+  REQUIRE_OK(p);
+  REQUIRE((*p)->log_end_offset() == INT64_MAX - 1);
+  const Record two[] = {{.value = "a"}, {.value = "b"}};
+  REQUIRE_CODE((*p)->Append(two), absl::StatusCode::kOutOfRange);
+  REQUIRE((*p)->log_end_offset() == INT64_MAX - 1);
+  auto last = (*p)->Append({&two[0], 1});  // the last offset there is: INT64_MAX - 1, the log end INT64_MAX
+  REQUIRE_OK(last);
+  REQUIRE(last->base_offset == INT64_MAX - 1);
+  REQUIRE((*p)->log_end_offset() == INT64_MAX);
+  REQUIRE_CODE((*p)->Append({&two[0], 1}), absl::StatusCode::kOutOfRange);
+  BatchBuilder builder;
+  REQUIRE_OK(builder.Append(kT0, std::nullopt, "c"));
+  auto batch = builder.Build();
+  REQUIRE_OK(batch);
+  REQUIRE_CODE((*p)->AppendBatches(*batch), absl::StatusCode::kOutOfRange);
+  REQUIRE((*p)->log_end_offset() == INT64_MAX);
+  const std::vector<test::OwnedRecord> records = ReadAll(**p);
+  REQUIRE(records.size() == 1);
+  CHECK(records[0].offset == INT64_MAX - 1);
+  CHECK(records[0].value == "a");
+}
+
 TEST_CASE("OpenValidatesItsInputs", "[partition]") {
   Env env(false);
   REQUIRE_CODE(Partition::Open("/data/no-partition-number", {.fs = env.fs.get(), .create_if_missing = true}),

@@ -237,6 +237,31 @@ TEST_CASE("RecoveryStopsAtOffsetsGoingBackwards", "[segment]") {
   CHECK(result->truncated_bytes == stale.size());
 }
 
+// Found by seglog_fuzz_index: a batch ending at INT64_MAX (its base offset is not covered by the CRC) made
+// Recover and ReadNextOffset compute INT64_MAX + 1. Offsets stop at INT64_MAX - 1 (Partition refuses appends
+// past it), so such a batch is outside any segment.
+TEST_CASE("ABatchEndingAtTheLargestOffsetIsOutsideTheSegment", "[segment]") {
+  Env env(false);
+  constexpr int64_t kBase = INT64_MAX - 1000;
+  std::string batch = Batch(0, 10);
+  SetBaseOffset(batch.data(), INT64_MAX - 9);  // offsets INT64_MAX - 9 .. INT64_MAX, CRC still valid
+  REQUIRE_OK(WriteFileAtomically(env.fs.get(), env.Path(kBase, kLogSuffix), batch));
+  auto segment = Segment::Open(env.fs.get(), env.root, kBase, {}, kT0, 0, /*rebuild_indexes=*/false);
+  REQUIRE_OK(segment);
+  auto next = (*segment)->ReadNextOffset();
+  REQUIRE_OK(next);
+  CHECK(*next == kBase);
+  auto at = (*segment)->TranslateOffset(INT64_MAX);
+  REQUIRE_OK(at);
+  CHECK_FALSE(at->has_value());
+  auto result = (*segment)->Recover();
+  REQUIRE_OK(result);
+  CHECK(result->batches == 0);
+  CHECK(result->next_offset == kBase);
+  CHECK(result->stopped_by.code() == absl::StatusCode::kDataLoss);
+  CHECK(result->truncated_bytes == batch.size());
+}
+
 TEST_CASE("TruncateToRemovesWholeBatchesFromTheOffset", "[segment]") {
   for (bool posix : {false, true}) {
     Env env(posix);

@@ -125,6 +125,33 @@ TEST_CASE("SanityCheckCatchesEntriesOutOfOrder", "[index]") {
   REQUIRE_OK(index->SanityCheck());
 }
 
+// Found by seglog_fuzz_index: a segment file name may carry any base offset up to INT64_MAX, and the base
+// offset plus a relative offset overflowed int64 when an entry was decoded.
+TEST_CASE("EntriesPastTheTopOfTheOffsetRangeAreDataLossNotOverflow", "[index]") {
+  Env env(false);
+  for (const IndexKind kind : {IndexKind::kOffset, IndexKind::kTime}) {
+    const std::string path = env.Path(kind == IndexKind::kOffset ? "09223372036854775807.index"
+                                                                 : "09223372036854775807.timeindex");
+    REQUIRE_OK(WriteFileAtomically(env.fs.get(), path,
+                                   kind == IndexKind::kOffset ? test::FromHex("0000000100000010")
+                                                              : test::FromHex("0000018bcfe56859" "00000001")));
+    auto index = OpenIndex(env.fs.get(), path, kind, INT64_MAX, 4096);
+    REQUIRE(index->entries() == 1);
+    REQUIRE_CODE(index->SanityCheck(), absl::StatusCode::kDataLoss);
+    (void)index->Lookup(INT64_MAX);
+    (void)index->last_entry();
+  }
+}
+
+// Kafka reads a relative offset as an int32: one of 2^31 or more is negative there, and fails the sanity check.
+TEST_CASE("SanityCheckRejectsRelativeOffsetsPastInt32", "[index]") {
+  Env env(false);
+  const std::string path = env.Path("00000000000000000000.index");
+  REQUIRE_OK(WriteFileAtomically(env.fs.get(), path, test::FromHex("0000000500000010" "8000000000000020")));
+  auto index = OpenIndex(env.fs.get(), path, IndexKind::kOffset, 0, 4096);
+  REQUIRE_CODE(index->SanityCheck(), absl::StatusCode::kDataLoss);
+}
+
 TEST_CASE("AppendRejectsWhatKafkaRejects", "[index]") {
   Env env(false);
   auto index = OpenIndex(env.fs.get(), env.Path("00000000000000000100.index"), IndexKind::kOffset, 100, 16);
