@@ -2,8 +2,9 @@
 // `.log` with its two indexes, opened, read, recovered) from fuzzed file contents on an in-memory FileSystem.
 //
 // Byte 0 picks the mode (bit 0) and the segment's base offset (bits 1-3, from kBaseOffsets); then:
-//   index    byte 1 bit 0: offset (0) or time (1) index; the rest is the file's contents. The index is
-//            opened, sanity-checked, looked up (checked against a linear scan when it is sane), truncated,
+//   index    byte 1 bit 0: offset (0) or time (1) index; the rest is the file's contents. It is decoded by
+//            DecodeIndexFile (what `seglog dump` prints; checked against SparseIndex when both accept it),
+//            then opened, sanity-checked, looked up (checked against a linear scan when it is sane), truncated,
 //            appended to, trimmed and closed.
 //   segment  byte 1: bit 0 rebuild_indexes; bytes 2-3 and 4-5 the lengths (big-endian, cut to what is there)
 //            of the `.index` and `.timeindex` contents that follow; the rest is the `.log`. The segment is
@@ -23,6 +24,7 @@
 #include "seglog/batch_builder.h"
 #include "seglog/batch_view.h"
 #include "seglog/file_system.h"
+#include "seglog/index_file.h"
 #include "seglog/log_files.h"
 #include "seglog/segment.h"
 #include "seglog/sparse_index.h"
@@ -71,6 +73,14 @@ void FuzzIndex(int64_t base_offset, std::string_view data) {
       kDir, seglog::SegmentFileName(base_offset, kind == seglog::IndexKind::kOffset ? seglog::kIndexSuffix
                                                                                      : seglog::kTimeIndexSuffix));
   WriteFile(fs.get(), path, data.substr(1));
+  // The decoder `seglog dump` uses: whatever it accepts must be entries in range, and a sane index it
+  // accepts must be the entries SparseIndex reads (up to where preallocated space would begin).
+  absl::StatusOr<seglog::IndexFileContents> decoded = seglog::DecodeIndexFile(kind, base_offset, data.substr(1));
+  if (decoded.ok()) {
+    for (const seglog::IndexEntry& e : decoded->entries) {
+      Check((kind == seglog::IndexKind::kOffset ? e.key : e.value) >= base_offset, "decoded offset below the base");
+    }
+  }
   absl::StatusOr<std::unique_ptr<seglog::SparseIndex>> opened =
       seglog::SparseIndex::Open(fs.get(), path, kind, base_offset, 1024);
   if (!opened.ok()) return;
@@ -78,6 +88,12 @@ void FuzzIndex(int64_t base_offset, std::string_view data) {
   std::vector<seglog::IndexEntry> entries;
   for (size_t i = 0; i < index.entries(); ++i) entries.push_back(index.Entry(i));
   const bool sane = index.SanityCheck().ok();
+  if (sane && decoded.ok()) {
+    Check(decoded->entries.size() <= entries.size(), "DecodeIndexFile found more entries than SparseIndex");
+    for (size_t i = 0; i < decoded->entries.size(); ++i) {
+      Check(decoded->entries[i] == entries[i], "DecodeIndexFile and SparseIndex disagree on an entry");
+    }
+  }
   std::vector<int64_t> targets = {INT64_MIN, -1, 0, base_offset, INT64_MAX};
   for (const seglog::IndexEntry& e : entries) {
     targets.push_back(e.key);

@@ -1,9 +1,7 @@
 // `seglog dump` of .index and .timeindex files, and --verify of their entries against the .log beside them.
 //
-// Layout (doc/format/index-files.md, Kafka's): .index holds 8-byte entries {uint32 offset - base offset,
-// uint32 position}; .timeindex 12-byte entries {int64 timestamp, uint32 offset - base offset}, big-endian.
-// The active segment's index files are preallocated: the entries end at the first all-zero slot after the
-// first entry (as kafka-dump-log.sh reads them).
+// The entries are decoded by the library's DecodeIndexFile (seglog/index_file.h: the layout, and where the
+// preallocated space of an active segment's index begins).
 #include <algorithm>
 #include <cstdint>
 #include <fstream>
@@ -17,6 +15,7 @@
 #include "fmt/format.h"
 #include "nlohmann/json.hpp"
 #include "seglog/log_files.h"
+#include "seglog/index_file.h"
 #include "seglog/sparse_index.h"
 
 namespace seglog_cli {
@@ -24,16 +23,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-uint64_t LoadBigEndian(const char* p, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v = v << 8 | static_cast<unsigned char>(p[i]);
-  return v;
-}
-
-struct Entry {
-  int64_t key = 0;    // offset (.index) or timestamp (.timeindex)
-  int64_t value = 0;  // position (.index) or offset (.timeindex)
-};
+// Offset index: {offset, position}; time index: {timestamp, offset}.
+using Entry = seglog::IndexEntry;
 
 // One batch of the .log, as the index check needs it.
 struct LogBatch {
@@ -121,27 +112,17 @@ int DumpIndexFile(const std::string& path, bool time_index, const DumpOptions& o
   std::ifstream in(path, std::ios::binary);
   if (!in) return Fail(fmt::format("cannot open {}", path));
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t entry_size = time_index ? seglog::index_format::kTimeEntrySize : seglog::index_format::kOffsetEntrySize;
+  const seglog::IndexKind kind = time_index ? seglog::IndexKind::kTime : seglog::IndexKind::kOffset;
+  absl::StatusOr<seglog::IndexFileContents> decoded = seglog::DecodeIndexFile(kind, file->base_offset, bytes);
+  if (!decoded.ok()) return Fail(fmt::format("{}: {}", path, Message(decoded.status())));
 
   int code = kExitOk;
-  if (bytes.size() % entry_size != 0) {
+  if (decoded->ignored_bytes != 0) {
     Fail(fmt::format("{}: size {} is not a multiple of the {}-byte entry; the last {} bytes are ignored", path,
-                     bytes.size(), entry_size, bytes.size() % entry_size));
+                     bytes.size(), seglog::index_format::EntrySize(kind), decoded->ignored_bytes));
     code = kExitError;
   }
-  std::vector<Entry> entries;
-  for (size_t i = 0; i + entry_size <= bytes.size(); i += entry_size) {
-    const char* p = bytes.data() + i;
-    if (i > 0 && std::all_of(p, p + entry_size, [](char c) { return c == 0; })) break;  // preallocated slots
-    if (time_index) {
-      const auto ts = static_cast<int64_t>(LoadBigEndian(p, 8));
-      if (i == 0 && ts == 0 && LoadBigEndian(p + 8, 4) == 0) break;
-      entries.push_back({ts, file->base_offset + static_cast<int64_t>(LoadBigEndian(p + 8, 4))});
-    } else {
-      entries.push_back({file->base_offset + static_cast<int64_t>(LoadBigEndian(p, 4)),
-                         static_cast<int64_t>(LoadBigEndian(p + 4, 4))});
-    }
-  }
+  const std::vector<Entry>& entries = decoded->entries;
 
   std::vector<LogBatch> batches;
   std::string log_path;

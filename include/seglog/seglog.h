@@ -10,6 +10,7 @@
 #include "seglog/consumer.h"
 #include "seglog/crc32c.h"
 #include "seglog/file_system.h"
+#include "seglog/index_file.h"
 #include "seglog/log_files.h"
 #include "seglog/record_batch.h"
 #include "seglog/partition.h"

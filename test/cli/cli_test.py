@@ -385,6 +385,18 @@ class DumpTest(CliTestCase):
         [batch] = self.dump_json("--print-data-log", "--base64", self.log_path("t"))
         self.assertEqual(base64.b64decode(batch["records"][0]["value"]), b"ok\xff\xfe")
 
+    def test_index_entries_past_the_largest_offset_are_errors_not_overflow(self):
+        # A file named near INT64_MAX: base + relative offset overflowed an int64 and printed garbage.
+        base = 2**63 - 1 - 5
+        index = os.path.join(self.tmp, "%020d.index" % base)
+        with open(index, "wb") as f:
+            f.write(bytes.fromhex("00000000 00000000 00000005 00000040 00000006 00000080"))
+        self.assert_fails(["dump", index], 1, "entry 2: base offset %d + relative offset 6 is past the largest offset" % base)
+        with open(index, "wb") as f:
+            f.write(bytes.fromhex("00000000 00000000 00000005 00000040"))
+        self.assertEqual(self.out("dump", index).splitlines()[1:],
+                         ["offset: %d position: 0" % base, "offset: %d position: 64" % (base + 5)])
+
     def test_file_names_that_are_not_utf8_give_valid_json(self):
         self.create("t", 1, "index.interval.bytes=1")
         self.out("produce", "t", stdin="a\n")
