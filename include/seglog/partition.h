@@ -35,7 +35,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,14 +43,13 @@
 #include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "seglog/batch_builder.h"
 #include "seglog/clock.h"
 #include "seglog/file_system.h"
-#include "seglog/internal/mutex.h"
 #include "seglog/log_files.h"
+#include "seglog/mutex.h"
 #include "seglog/record_batch.h"
 #include "seglog/segment.h"
 
@@ -346,9 +344,9 @@ class Partition {
   bool self_managed() const { return !given_checkpoint_.has_value(); }
 
   // The append mutex: writes, roll, retention, truncation, close.
-  mutable internal::Mutex mu_;
+  mutable Mutex mu_;
   std::shared_ptr<const SegmentList> segments_ ABSL_GUARDED_BY(segments_mu_);
-  mutable absl::Mutex segments_mu_ ABSL_ACQUIRED_AFTER(mu_);  // held only to copy or swap segments_
+  mutable Mutex segments_mu_ ABSL_ACQUIRED_AFTER(mu_);  // held only to copy or swap segments_
   Segment* active_ ABSL_GUARDED_BY(mu_) = nullptr;        // the last of segments_, for the append path
   BatchBuilder small_builder_ ABSL_GUARDED_BY(mu_);
   std::string append_buffer_ ABSL_GUARDED_BY(mu_);         // batches assigned but not yet written
@@ -375,22 +373,22 @@ class Partition {
   std::atomic<bool> closed_flag_{false};
 
   // Group commit.
-  absl::Mutex sync_mu_;
-  absl::CondVar sync_cv_;
+  Mutex sync_mu_;
+  CondVar sync_cv_;
   bool syncing_ ABSL_GUARDED_BY(sync_mu_) = false;
   absl::Status sync_error_ ABSL_GUARDED_BY(sync_mu_);
 
   // Waiting for data.
-  mutable absl::Mutex data_mu_;
-  mutable absl::CondVar data_cv_;
+  mutable Mutex data_mu_;
+  mutable CondVar data_cv_;
   mutable std::atomic<int> waiters_{0};
 
   // Data listeners. The map is read (shared) while listeners run and written (exclusive) to add or remove
-  // one, which therefore waits for running listeners. A std::shared_mutex, not absl::Mutex: listeners take
-  // their owners' locks, which Abseil's deadlock detector would report as lock-order cycles.
-  mutable std::shared_mutex listeners_mu_;
-  std::map<uint64_t, std::function<void()>> listeners_;  // guarded by listeners_mu_
-  uint64_t next_listener_id_ = 1;                         // guarded by listeners_mu_
+  // one, which therefore waits for running listeners. Shared, because listeners of one partition run on
+  // several threads at once.
+  mutable SharedMutex listeners_mu_;
+  std::map<uint64_t, std::function<void()>> listeners_ ABSL_GUARDED_BY(listeners_mu_);
+  uint64_t next_listener_id_ ABSL_GUARDED_BY(listeners_mu_) = 1;
   std::atomic<int> listener_count_{0};
   std::atomic<bool> high_watermark_moved_{false};  // set (when listeners exist) by UpdateHighWatermarkLocked
 };

@@ -18,11 +18,11 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "fs/errno_status.h"
 #include "fs/lock_table.h"
 #include "fs/path_util.h"
 #include "seglog/file_system.h"
+#include "seglog/mutex.h"
 #include "util/status_macros.h"
 
 namespace seglog {
@@ -240,7 +240,7 @@ class CowFileSystem final : public FileSystem {
     const std::string key = Key(path);
     std::shared_ptr<CowNode> node;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       ASSIGN_OR_RETURN(Resolved r, ResolveLocked(key));
       if (r.kind == Kind::kDir) return ErrnoToStatus(EISDIR, "open", path);
       if (r.kind == Kind::kNone) {
@@ -266,7 +266,7 @@ class CowFileSystem final : public FileSystem {
   absl::StatusOr<std::unique_ptr<MappedFile>> MapFile(const std::string& path, size_t length) override {
     std::shared_ptr<CowNode> node;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       const std::string key = Key(path);
       ASSIGN_OR_RETURN(Resolved r, ResolveLocked(key));
       if (r.kind == Kind::kNone) return ErrnoToStatus(ENOENT, "open", path);
@@ -278,7 +278,7 @@ class CowFileSystem final : public FileSystem {
   }
 
   absl::StatusOr<bool> Exists(const std::string& path) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(Resolved r, ResolveLocked(Key(path)));
     return r.kind != Kind::kNone;
   }
@@ -287,7 +287,7 @@ class CowFileSystem final : public FileSystem {
     const std::string key = Key(path);
     std::shared_ptr<CowNode> node;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       ASSIGN_OR_RETURN(Resolved r, ResolveLocked(key));
       if (r.kind == Kind::kNone) return ErrnoToStatus(ENOENT, "stat", path);
       if (r.kind == Kind::kDir) return ErrnoToStatus(EISDIR, "stat", path);
@@ -298,13 +298,13 @@ class CowFileSystem final : public FileSystem {
   }
 
   absl::StatusOr<std::vector<std::string>> ListDir(const std::string& dir) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return ListDirLocked(Key(dir), dir);
   }
 
   absl::Status CreateDirs(const std::string& dir) override {
     const std::string key = Key(dir);
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     std::vector<std::string> prefixes;
     for (std::string p = key; !IsTop(p); p = ParentDir(p)) prefixes.push_back(p);
     std::reverse(prefixes.begin(), prefixes.end());
@@ -318,7 +318,7 @@ class CowFileSystem final : public FileSystem {
 
   absl::Status RemoveDir(const std::string& dir) override {
     const std::string key = Key(dir);
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(Resolved r, ResolveLocked(key));
     if (r.kind == Kind::kNone) return ErrnoToStatus(ENOENT, "rmdir", dir);
     if (r.kind == Kind::kFile) return ErrnoToStatus(ENOTDIR, "rmdir", dir);
@@ -336,7 +336,7 @@ class CowFileSystem final : public FileSystem {
 
   absl::Status RemoveFile(const std::string& path) override {
     const std::string key = Key(path);
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(Resolved r, ResolveLocked(key));
     if (r.kind == Kind::kNone) return ErrnoToStatus(ENOENT, "unlink", path);
     if (r.kind == Kind::kDir) return ErrnoToStatus(EISDIR, "unlink", path);
@@ -348,7 +348,7 @@ class CowFileSystem final : public FileSystem {
     const std::string from_key = Key(from);
     const std::string to_key = Key(to);
     const std::string what = absl::StrCat(from, " -> ", to);
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(Resolved r, ResolveLocked(from_key));
     if (r.kind == Kind::kNone) return ErrnoToStatus(ENOENT, "rename", what);
     if (r.kind == Kind::kDir) {
@@ -367,14 +367,14 @@ class CowFileSystem final : public FileSystem {
   }
 
   absl::Status SyncDir(const std::string& dir) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return CheckDirLocked(Key(dir), "open", dir);
   }
 
   absl::StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
     std::string key = Key(path);
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       ASSIGN_OR_RETURN(Resolved r, ResolveLocked(key));
       if (r.kind == Kind::kDir) return ErrnoToStatus(EISDIR, "open", path);
       if (r.kind == Kind::kNone) RETURN_IF_ERROR(CreatePrivateFileLocked(key, path, "open").status());
@@ -470,7 +470,7 @@ class CowFileSystem final : public FileSystem {
   // The private files' contents; shared with the nodes, which may outlive this object (open handles).
   const std::shared_ptr<FileSystem> mem_ = NewMemFileSystem();
   const std::shared_ptr<LockTable> locks_ = std::make_shared<LockTable>();
-  absl::Mutex mu_;
+  Mutex mu_;
   std::map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);  // keyed by normalised path
   uint64_t next_node_ ABSL_GUARDED_BY(mu_) = 0;
 };

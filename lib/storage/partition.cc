@@ -30,20 +30,20 @@ Partition::Partition(std::string dir, TopicPartition tp, const PartitionOptions&
 Partition::~Partition() {
   bool closed = false;
   {
-    internal::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     closed = closed_;
   }
   if (!closed) Close().IgnoreError();
 }
 
 std::shared_ptr<const Partition::SegmentList> Partition::segments() const {
-  absl::ReaderMutexLock lock(&segments_mu_);
+  MutexLock lock(&segments_mu_);
   return segments_;
 }
 
 void Partition::PublishSegmentsLocked(std::shared_ptr<const SegmentList> list) {
   active_ = list->active().get();
-  absl::MutexLock lock(&segments_mu_);
+  MutexLock lock(&segments_mu_);
   segments_ = std::move(list);
 }
 
@@ -62,7 +62,7 @@ std::vector<int64_t> Partition::segment_base_offsets() const {
 }
 
 PartitionCheckpoint Partition::checkpoint() const {
-  internal::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return {.clean_shutdown = closed_ && failed_.ok(),
           .recovery_point = recovery_point(),
           .log_start_offset = log_start_offset()};
@@ -115,7 +115,7 @@ absl::StatusOr<AppendResult> Partition::Append(absl::Span<const Record> records,
     bool sync = false;
     DataListenerNotifier notifier(this);
     {
-      internal::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       RETURN_IF_ERROR(CheckWritableLocked());
       RETURN_IF_ERROR(EncodeRecords(&small_builder_, records, now, &pending));
       RETURN_IF_ERROR(AppendPreparedLocked(&pending, options, &result, &sync));
@@ -187,7 +187,7 @@ absl::StatusOr<AppendResult> Partition::AppendPrepared(PendingAppend* pending, c
   bool sync = false;
   DataListenerNotifier notifier(this);
   {
-    internal::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     RETURN_IF_ERROR(CheckWritableLocked());
     RETURN_IF_ERROR(AppendPreparedLocked(pending, options, &result, &sync));
   }
@@ -271,7 +271,7 @@ absl::Status Partition::MaybeRollLocked(const RollParams& params) {
 }
 
 absl::Status Partition::Roll() {
-  internal::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritableLocked());
   return RollLocked();
 }
@@ -314,7 +314,7 @@ absl::Status Partition::DrainForRead() const {
   // Reading is logically const; writing out the append buffer changes no observable state but where
   // buffered bytes live.
   auto* self = const_cast<Partition*>(this);
-  internal::MutexLock lock(&self->mu_);
+  MutexLock lock(&self->mu_);
   if (self->closed_) return absl::OkStatus();
   return self->DrainLocked();
 }
@@ -337,7 +337,7 @@ void Partition::UpdateHighWatermarkLocked() {
 
 void Partition::WakeWaiters() const {
   if (waiters_.load(std::memory_order_seq_cst) == 0) return;
-  absl::MutexLock lock(&data_mu_);
+  MutexLock lock(&data_mu_);
   data_cv_.SignalAll();
 }
 
@@ -370,7 +370,7 @@ absl::Status Partition::SyncTo(int64_t offset) {
   uint64_t truncations = 0;
   std::vector<std::shared_ptr<Segment>> to_sync;
   {
-    internal::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     refused = CheckWritableLocked();
     if (refused.ok()) status = DrainLocked();
     end = log_end_offset();
@@ -417,7 +417,7 @@ absl::Status Partition::SyncTo(int64_t offset) {
 absl::Status Partition::Flush() {
   DataListenerNotifier notifier(this);
   RETURN_IF_ERROR(SyncTo(log_end_offset()));
-  internal::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritableLocked());
   if (absl::Status s = segments()->active()->Flush(); !s.ok()) {
     FailLocked(s);
@@ -428,7 +428,7 @@ absl::Status Partition::Flush() {
 
 absl::Status Partition::MaybeFlush() {
   {
-    internal::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     RETURN_IF_ERROR(CheckWritableLocked());
     const bool unflushed = log_end_offset() > recovery_point();
     if (!unflushed || clock_->NowMillis() - last_flush_ms_ < config_.flush_ms) return absl::OkStatus();
@@ -440,7 +440,7 @@ absl::Status Partition::MaybeFlush() {
 // Data listeners.
 
 uint64_t Partition::AddDataListener(std::function<void()> listener) {
-  std::unique_lock lock(listeners_mu_);
+  WriterMutexLock lock(&listeners_mu_);
   const uint64_t id = next_listener_id_++;
   listeners_.emplace(id, std::move(listener));
   listener_count_.fetch_add(1, std::memory_order_seq_cst);
@@ -449,12 +449,12 @@ uint64_t Partition::AddDataListener(std::function<void()> listener) {
 
 void Partition::RemoveDataListener(uint64_t id) {
   // Exclusive: waits for every running listener (they hold the lock shared).
-  std::unique_lock lock(listeners_mu_);
+  WriterMutexLock lock(&listeners_mu_);
   if (listeners_.erase(id) > 0) listener_count_.fetch_sub(1, std::memory_order_seq_cst);
 }
 
 void Partition::NotifyDataListeners() {
-  std::shared_lock lock(listeners_mu_);
+  ReaderMutexLock lock(&listeners_mu_);
   for (const auto& [id, listener] : listeners_) listener();
 }
 
@@ -515,7 +515,7 @@ absl::StatusOr<ReadResult> Partition::Read(int64_t offset, const ReadOptions& op
 
 absl::Status Partition::WaitForData(int64_t offset, absl::Time deadline, bool up_to_log_end) const {
   auto ready = [&] { return (up_to_log_end ? log_end_offset() : high_watermark()) > offset; };
-  absl::MutexLock lock(&data_mu_);
+  MutexLock lock(&data_mu_);
   waiters_.fetch_add(1, std::memory_order_seq_cst);
   absl::Status status;
   while (!ready()) {

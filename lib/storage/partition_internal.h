@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
-#include "absl/synchronization/mutex.h"
 #include "seglog/batch_builder.h"
+#include "seglog/mutex.h"
 #include "seglog/partition.h"
 #include "seglog/segment.h"
 #include "storage/producer_state.h"
@@ -37,20 +37,20 @@ struct Partition::SegmentList {
 class Partition::BuilderPool {
  public:
   std::unique_ptr<BatchBuilder> Take() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (free_.empty()) return std::make_unique<BatchBuilder>();
     std::unique_ptr<BatchBuilder> b = std::move(free_.back());
     free_.pop_back();
     return b;
   }
   void Return(std::unique_ptr<BatchBuilder> b) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (free_.size() < kMaxPooled) free_.push_back(std::move(b));
   }
 
  private:
   static constexpr size_t kMaxPooled = 16;
-  absl::Mutex mu_;
+  Mutex mu_;
   std::vector<std::unique_ptr<BatchBuilder>> free_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -62,7 +62,7 @@ absl::StatusOr<std::unique_ptr<Partition>> Partition::Open(const std::string& di
   std::unique_ptr<Partition> p(new Partition(dir, std::move(tp), options));
   RecoveryReport local;
   {
-    internal::MutexLock lock(&p->mu_);
+    MutexLock lock(&p->mu_);
     absl::Status loaded = p->LoadLocked(report != nullptr ? report : &local);
     if (!loaded.ok()) {
       p->closed_ = true;  // nothing to close cleanly: the destructor only lets go of the files
@@ -166,6 +166,7 @@ absl::Status Partition::LoadLocked(RecoveryReport* report) {
     RETURN_IF_ERROR(fs_->SyncDir(dir_));
   }
 
+  report->segments = static_cast<int>(segments.size());
   auto list = std::make_shared<SegmentList>();
   list->segments = std::move(segments);
   PublishSegmentsLocked(std::move(list));
@@ -176,7 +177,6 @@ absl::Status Partition::LoadLocked(RecoveryReport* report) {
   last_flush_ms_ = clock_->NowMillis();
   UpdateHighWatermarkLocked();
   producer_state_loaded_ = false;  // built by the first idempotent append (producer_state.cc)
-  report->segments = static_cast<int>(segments_->segments.size());
   report->log_end_offset = end;
   return absl::OkStatus();
 }
@@ -246,7 +246,7 @@ absl::Status Partition::WriteCheckpointsLocked() {
 absl::Status Partition::Close() {
   absl::Status status;
   {
-    internal::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (closed_) return absl::FailedPreconditionError(absl::StrCat("partition ", dir_, " is already closed"));
     status = failed_;
     if (status.ok()) status = DrainLocked();
@@ -261,7 +261,7 @@ absl::Status Partition::Close() {
       }
     }
     if (status.ok()) {
-      absl::MutexLock sync_lock(&sync_mu_);
+      MutexLock sync_lock(&sync_mu_);
       recovery_point_.store(log_end_offset(), std::memory_order_seq_cst);
     } else {
       FailLocked(status);
@@ -278,7 +278,7 @@ absl::Status Partition::Close() {
     }
     lock_.reset();
     {
-      absl::MutexLock data_lock(&data_mu_);
+      MutexLock data_lock(&data_mu_);
       data_cv_.SignalAll();
     }
   }

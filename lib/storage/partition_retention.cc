@@ -78,7 +78,7 @@ absl::StatusOr<RetentionResult> Partition::DeleteSegmentsLocked(size_t count) {
 }
 
 absl::StatusOr<RetentionResult> Partition::EnforceRetention() {
-  internal::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritableLocked());
   RETURN_IF_ERROR(DrainLocked());
   // DeletableSegmentsLocked answers for the first rule that deletes anything; asking again applies the
@@ -97,7 +97,7 @@ absl::StatusOr<RetentionResult> Partition::EnforceRetention() {
 }
 
 absl::Status Partition::DeleteRecordsBefore(int64_t offset) {
-  internal::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritableLocked());
   const int64_t hw = high_watermark();
   if (offset > hw) {
@@ -118,7 +118,7 @@ absl::Status Partition::DeleteRecordsBefore(int64_t offset) {
 
 absl::Status Partition::TruncateTo(int64_t offset) {
   DataListenerNotifier notifier(this);  // after the append mutex is released
-  internal::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritableLocked());
   if (offset < 0) return absl::InvalidArgumentError(absl::StrCat("truncate ", dir_, " to negative offset ", offset));
   RETURN_IF_ERROR(DrainLocked());
@@ -137,7 +137,7 @@ absl::Status Partition::TruncateTo(int64_t offset) {
   if (restart) end = std::min(offset, log_start_offset());
   {
     // An fsync round that began before this truncation must not move the recovery point past it.
-    absl::MutexLock sync_lock(&sync_mu_);
+    MutexLock sync_lock(&sync_mu_);
     truncations_.fetch_add(1, std::memory_order_seq_cst);
     recovery_point_.store(std::min(recovery_point(), end), std::memory_order_seq_cst);
   }

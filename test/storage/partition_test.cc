@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/synchronization/notification.h"
 #include "seglog/batch_builder.h"
 #include "seglog/batch_view.h"
 #include "seglog/log_files.h"
 #include "support/fault_injection_file_system.h"
 #include "support/manual_clock.h"
+#include "support/notification.h"
 #include "support/test_util.h"
 
 namespace seglog {
@@ -656,8 +656,8 @@ TEST_CASE("DurableAppendsFromManyThreadsShareFsyncs", "[partition]") {
   Partition& p = **opened;
   // The first fsync is held in flight until the other seven appenders have written and queued behind it.
   constexpr int kThreads = 8;
-  absl::Notification syncing;  // the leader's fsync has started (so it covers the leader's record only)
-  absl::Notification release;
+  Notification syncing;  // the leader's fsync has started (so it covers the leader's record only)
+  Notification release;
   std::atomic<bool> first{true};
   fs.SetSyncHook([&](const std::string& path) {
     if (absl::EndsWith(path, ".log") && first.exchange(false)) {
