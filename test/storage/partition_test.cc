@@ -251,6 +251,31 @@ TEST_CASE("AnOwnerKeepsTheCheckpointsAndUncleanReopenCutsAGarbageTail", "[partit
   }
 }
 
+TEST_CASE("ARecoveryPointBelowTheCheckpointedLogStartKeepsTheHighWatermarkAtOrAboveIt", "[partition]") {
+  // The owner's two checkpoint files are written at different times: after a crash the recovery point can
+  // be older than the log start. With high_watermark_is_flushed the high watermark is the recovery point,
+  // which must still not be below the log start (log_start_offset <= high_watermark <= log_end_offset).
+  for (bool posix : {false, true}) {
+    Env env(posix);
+    PartitionOptions options{.fs = env.fs.get(), .clock = &env.clock, .create_if_missing = true,
+                             .config = {.high_watermark_is_flushed = true}, .checkpoint = PartitionCheckpoint{}};
+    {
+      auto p = Partition::Open(env.dir, options);
+      REQUIRE_OK(p);
+      AppendValues(p->get(), 0, 15);
+      REQUIRE_OK((*p)->Flush());
+      REQUIRE_OK((*p)->Close());
+    }
+    options.checkpoint = PartitionCheckpoint{.clean_shutdown = false, .recovery_point = 3, .log_start_offset = 8};
+    auto p = Partition::Open(env.dir, options);
+    REQUIRE_OK(p);
+    REQUIRE((*p)->log_start_offset() == 8);
+    REQUIRE((*p)->log_start_offset() <= (*p)->high_watermark());
+    REQUIRE((*p)->high_watermark() <= (*p)->log_end_offset());
+    RequireValues(ReadAll(**p), 8, (*p)->high_watermark() - 8);
+  }
+}
+
 // The crashed-process simulation proper: the fault-injecting FS drops handles and locks at the crash.
 struct CrashEnv {
   CrashEnv() : fs(mem.get()) {}
