@@ -11,6 +11,7 @@
 #include "seglog/crc32c.h"
 #include "seglog/file_system.h"
 #include "seglog/log_files.h"
+#include "seglog/mutex.h"
 #include "seglog/record_batch.h"
 #include "seglog/partition.h"
 #include "seglog/partitioner.h"

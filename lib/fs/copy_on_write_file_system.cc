@@ -388,6 +388,7 @@ class CowFileSystem final : public FileSystem {
  private:
   // What `key` names in the view.
   absl::StatusOr<Resolved> ResolveLocked(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     if (auto it = entries_.find(key); it != entries_.end()) {
       switch (it->second.type) {
         case Entry::kWhiteout:
@@ -414,6 +415,7 @@ class CowFileSystem final : public FileSystem {
 
   // The node of the file `r` resolved at `key`, giving base's file one (and an entry) first.
   std::shared_ptr<CowNode> NodeLocked(const std::string& key, const Resolved& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     if (r.node != nullptr) return r.node;
     auto node = NewNodeLocked(key);
     entries_[key] = Entry{.type = Entry::kFile, .node = node};
@@ -421,6 +423,7 @@ class CowFileSystem final : public FileSystem {
   }
 
   std::shared_ptr<CowNode> NewNodeLocked(std::string origin) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     return std::make_shared<CowNode>(mem_, base_, std::move(origin), absl::StrCat("/f", next_node_++));
   }
 
@@ -428,6 +431,7 @@ class CowFileSystem final : public FileSystem {
   absl::StatusOr<std::shared_ptr<CowNode>> CreatePrivateFileLocked(const std::string& key, const std::string& path,
                                                                    std::string_view op)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     RETURN_IF_ERROR(CheckDirLocked(ParentDir(key), op, path));
     std::shared_ptr<CowNode> node = NewNodeLocked("");
     RETURN_IF_ERROR(node->Materialize(0));
@@ -437,6 +441,7 @@ class CowFileSystem final : public FileSystem {
 
   absl::Status CheckDirLocked(const std::string& key, std::string_view op, std::string_view path)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     ASSIGN_OR_RETURN(Resolved r, ResolveLocked(key));
     if (r.kind == Kind::kNone) return ErrnoToStatus(ENOENT, op, path);
     if (r.kind == Kind::kFile) return ErrnoToStatus(ENOTDIR, op, path);
@@ -445,6 +450,7 @@ class CowFileSystem final : public FileSystem {
 
   absl::StatusOr<std::vector<std::string>> ListDirLocked(const std::string& key, std::string_view dir)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     ASSIGN_OR_RETURN(Resolved r, ResolveLocked(key));
     if (r.kind == Kind::kNone) return ErrnoToStatus(ENOENT, "opendir", dir);
     if (r.kind == Kind::kFile) return ErrnoToStatus(ENOTDIR, "opendir", dir);

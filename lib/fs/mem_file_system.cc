@@ -425,6 +425,7 @@ class MemFileSystem final : public FileSystem {
   absl::StatusOr<std::shared_ptr<Inode>> FindOrCreateFileLocked(const std::string& key, const std::string& path,
                                                                 bool create, bool exclusive)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     auto it = nodes_.find(key);
     if (it != nodes_.end()) {
       if (it->second.is_dir) return ErrnoToStatus(EISDIR, "open", path);
@@ -441,6 +442,7 @@ class MemFileSystem final : public FileSystem {
   // ENOENT if `key` does not exist, ENOTDIR if it is not a directory; `op` and `path` are for messages.
   absl::Status CheckIsDirLocked(const std::string& key, std::string_view op, std::string_view path)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     auto it = nodes_.find(key);
     if (it == nodes_.end()) return ErrnoToStatus(ENOENT, op, path);
     if (!it->second.is_dir) return ErrnoToStatus(ENOTDIR, op, path);
@@ -448,6 +450,7 @@ class MemFileSystem final : public FileSystem {
   }
 
   bool HasChildrenLocked(const std::string& dir) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     const std::string prefix = ChildPrefix(dir);
     auto it = nodes_.lower_bound(prefix);
     if (it != nodes_.end() && it->first == dir) ++it;  // the root is its own prefix

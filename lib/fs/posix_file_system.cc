@@ -209,6 +209,7 @@ class PosixFile final : public File {
   // Before the file shrinks to `new_size`: detaches, in every live region, the pages from the one holding
   // position `new_size` to the file's current end, so the regions keep their bytes (File::MapForRead).
   absl::Status DetachRegionsLocked(uint64_t new_size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(regions_mu_) {
+    regions_mu_.AssertHeld();
     std::erase_if(regions_, [](const std::weak_ptr<PosixRegion>& r) { return r.expired(); });
     if (regions_.empty()) return absl::OkStatus();
     struct stat st;
@@ -235,6 +236,7 @@ class PosixFile final : public File {
 
   // Writes all of `data` at `offset`, looping over short writes and EINTR.
   absl::Status WriteLocked(uint64_t offset, std::string_view data) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) {
+    write_mu_.AssertHeld();
     RETURN_IF_ERROR(CheckWritable());
     const int fd = fd_.load();
     while (!data.empty()) {

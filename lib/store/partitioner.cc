@@ -89,6 +89,7 @@ class DefaultPartitioner final : public Partitioner {
 
   // A partition chosen uniformly at random, different from `previous` (StickyPartitionCache.nextPartition).
   int32_t NextPartitionLocked(int32_t previous, int32_t num_partitions) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     if (previous < 0 || previous >= num_partitions) return absl::Uniform<int32_t>(rng_, 0, num_partitions);
     const int32_t pick = absl::Uniform<int32_t>(rng_, 0, num_partitions - 1);
     return pick >= previous ? pick + 1 : pick;

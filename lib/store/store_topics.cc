@@ -36,6 +36,7 @@ int32_t RecordedPartitions(const internal::StoreMetadata& m, std::string_view na
 }  // namespace
 
 absl::Status Store::Impl::PrepareNewPartitions(std::string_view topic, int32_t begin, int32_t end) {
+  meta_mu_.AssertHeld();
   // Leftover `<topic>-<p>` directories belong to no open partition (the caller holds meta_mu_ and the
   // partitions do not exist yet): a new partition must not adopt their segments.
   RETURN_IF_ERROR(RemovePartitionDirs(topic, begin, end));
@@ -58,6 +59,7 @@ absl::Status Store::Impl::CheckUsable(bool write) const {
 }
 
 absl::Status Store::Impl::WriteMetadataLocked(const internal::StoreMetadata& m) {
+  meta_mu_.AssertHeld();
   if (options_.read_only) return absl::FailedPreconditionError(absl::StrCat("store ", dir_, " is open read-only"));
   return internal::WriteStoreMetadata(fs_, PathOf(internal::kTopicsFile), m);
 }

@@ -148,6 +148,7 @@ class FaultInjectionFileSystem::FaultFile final : public File {
 
   // Truncate without the checks; also how OpenFile applies OpenOptions::truncate.
   absl::Status TruncateLocked(uint64_t size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(fs_->mu_) {
+    fs_->mu_.AssertHeld();
     ASSIGN_OR_RETURN(uint64_t old_size, base_->Size());
     RETURN_IF_ERROR(BackupSyncedLocked(size, state_->synced_size, old_size));
     RETURN_IF_ERROR(base_->Truncate(size));
@@ -164,6 +165,7 @@ class FaultInjectionFileSystem::FaultFile final : public File {
   // WriteAt at this handle's tracked end (the same rule the base file systems follow), so the offsets this
   // wrapper records are exactly where the bytes went.
   absl::Status WriteLocked(uint64_t offset, std::string_view data) ABSL_EXCLUSIVE_LOCKS_REQUIRED(fs_->mu_) {
+    fs_->mu_.AssertHeld();
     ASSIGN_OR_RETURN(uint64_t size, base_->Size());
     absl::Status full;
     if (fs_->free_space_.has_value() && offset + data.size() > size + *fs_->free_space_) {
@@ -186,6 +188,7 @@ class FaultInjectionFileSystem::FaultFile final : public File {
 
   // Saves the synced bytes in [begin, end) that are about to change; `size` is the file's current size.
   absl::Status BackupSyncedLocked(uint64_t begin, uint64_t end, uint64_t size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(fs_->mu_) {
+    fs_->mu_.AssertHeld();
     end = std::min({end, state_->synced_size, size});
     if (begin >= end) return absl::OkStatus();
     std::string bytes(end - begin, '\0');
@@ -234,6 +237,7 @@ class FaultInjectionFileSystem::FaultMappedFile final : public MappedFile {
 
   // Writes the bytes to the base mapping and drops it (at destruction or a crash).
   void ReleaseLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(fs_->mu_) {
+    fs_->mu_.AssertHeld();
     if (base_ == nullptr) return;
     if (length_ > 0) std::memcpy(base_->data(), buffer_.get(), length_);
     base_.reset();
@@ -259,7 +263,10 @@ class FaultInjectionFileSystem::FaultLock final : public FileLock {
     base_.reset();
   }
 
-  void ReleaseLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(fs_->mu_) { base_.reset(); }
+  void ReleaseLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(fs_->mu_) {
+    fs_->mu_.AssertHeld();
+    base_.reset();
+  }
 
  private:
   friend class FaultInjectionFileSystem;  // reads fs_ to assert mu_ is held
@@ -462,6 +469,7 @@ int64_t FaultInjectionFileSystem::bytes_written() const {
 }
 
 absl::Status FaultInjectionFileSystem::MaybeInjectLocked(Op op, const std::string& path, const std::string& path2) {
+  mu_.AssertHeld();
   for (auto it = rules_.begin(); it != rules_.end(); ++it) {
     if (it->op != Op::kAny && it->op != op) continue;
     if (!it->path_substring.empty() && !absl::StrContains(path, it->path_substring) &&
@@ -476,12 +484,14 @@ absl::Status FaultInjectionFileSystem::MaybeInjectLocked(Op op, const std::strin
 }
 
 absl::Status FaultInjectionFileSystem::CheckEpochLocked(uint64_t epoch, const std::string& path) const {
+  mu_.AssertHeld();
   if (epoch != epoch_) return InvalidatedError(path);
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<FaultInjectionFileSystem::FileState>> FaultInjectionFileSystem::StateLocked(
     const std::string& key) {
+  mu_.AssertHeld();
   auto it = files_.find(key);
   if (it != files_.end()) return it->second;
   auto state = std::make_shared<FileState>();
@@ -491,6 +501,7 @@ absl::StatusOr<std::shared_ptr<FaultInjectionFileSystem::FileState>> FaultInject
 }
 
 void FaultInjectionFileSystem::ChargeLocked(uint64_t old_size, uint64_t new_size) {
+  mu_.AssertHeld();
   if (!free_space_.has_value()) return;
   if (new_size >= old_size) {
     *free_space_ -= std::min(*free_space_, new_size - old_size);
@@ -500,6 +511,7 @@ void FaultInjectionFileSystem::ChargeLocked(uint64_t old_size, uint64_t new_size
 }
 
 absl::StatusOr<std::string> FaultInjectionFileSystem::DurableContentLocked(const std::string& key) {
+  mu_.AssertHeld();
   ASSIGN_OR_RETURN(std::string content, ReadFileToString(base_, key));
   auto it = files_.find(key);
   if (it == files_.end()) return content;  // never written through this wrapper: all durable
@@ -512,6 +524,7 @@ absl::StatusOr<std::string> FaultInjectionFileSystem::DurableContentLocked(const
 }
 
 absl::Status FaultInjectionFileSystem::UndoLocked(const DirOp& op, CrashReport* report) {
+  mu_.AssertHeld();
   ++report->dir_ops_undone;
   switch (op.kind) {
     case DirOp::Kind::kCreate: {
@@ -538,6 +551,7 @@ absl::Status FaultInjectionFileSystem::UndoLocked(const DirOp& op, CrashReport* 
 absl::Status FaultInjectionFileSystem::CrashFileLocked(const std::string& key, const FileState& state,
                                                        const CrashOptions& options, std::mt19937_64* rng,
                                                        CrashReport* report) {
+  mu_.AssertHeld();
   absl::StatusOr<std::unique_ptr<File>> opened = base_->OpenFile(key, {});
   if (absl::IsNotFound(opened.status())) return absl::OkStatus();  // durably removed
   RETURN_IF_ERROR(opened.status());

@@ -65,6 +65,7 @@ int ManualClock::waiters() const {
 }
 
 void ManualClock::SignalWaitersLocked() {
+  mu_.AssertHeld();
   // CondVar::SignalAll never blocks on the waiters' mutex, so calling it under mu_ cannot deadlock.
   for (const auto& [cv, count] : waiting_cvs_) cv->SignalAll();
   changed_.SignalAll();
