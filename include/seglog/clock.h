@@ -7,7 +7,7 @@
 //   int64_t now_ms = clock->NowMillis();
 //
 //   // Waiting for a condition guarded by `mu_` until a deadline, without polling:
-//   absl::MutexLock lock(&mu_);
+//   seglog::MutexLock lock(&mu_);
 //   while (!data_arrived_) {
 //     if (clock->WaitWithDeadline(&cv_, &mu_, deadline)) break;   // true: deadline passed
 //   }
@@ -18,8 +18,8 @@
 
 #include <cstdint>
 
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "seglog/mutex.h"
 
 namespace seglog {
 
@@ -38,10 +38,10 @@ class Clock {
   // Blocks the calling thread until Now() has advanced by `d`.
   virtual void SleepFor(absl::Duration d) = 0;
 
-  // With `mu` held, waits on `cv` until it is signalled or Now() >= deadline; `mu` is held again on return.
+  // With `mu` (seglog's Mutex, mutex.h) held, waits on `cv` until it is signalled or Now() >= deadline; `mu` is held again on return.
   // Returns true when the deadline has passed. May return false spuriously: callers re-check their
   // condition in a loop, as with any condition variable.
-  virtual bool WaitWithDeadline(absl::CondVar* cv, absl::Mutex* mu, absl::Time deadline) = 0;
+  virtual bool WaitWithDeadline(CondVar* cv, Mutex* mu, absl::Time deadline) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) = 0;
 };
 
 // The process's real clock. Never null; not owned by the caller; lives for the whole process.

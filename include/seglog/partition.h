@@ -28,38 +28,27 @@
 #ifndef SEGLOG_PARTITION_H_
 #define SEGLOG_PARTITION_H_
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <limits>
-#include <map>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "seglog/batch_builder.h"
 #include "seglog/clock.h"
 #include "seglog/file_system.h"
-#include "seglog/internal/mutex.h"
 #include "seglog/log_files.h"
 #include "seglog/record_batch.h"
 #include "seglog/segment.h"
 
 namespace seglog {
-
-namespace internal {
-class ProducerStateTable;  // lib/storage/producer_state.h
-}  // namespace internal
 
 // A topic's per-partition settings (Kafka's names in comments; defaults are Kafka's).
 struct PartitionConfig {
@@ -258,16 +247,17 @@ class Partition {
   // marker. Later calls fail with kFailedPrecondition; the first error is returned.
   absl::Status Close();
 
-  int64_t log_start_offset() const { return log_start_offset_.load(std::memory_order_acquire); }
-  int64_t log_end_offset() const { return log_end_offset_.load(std::memory_order_acquire); }
-  int64_t high_watermark() const { return high_watermark_.load(std::memory_order_acquire); }
-  int64_t recovery_point() const { return recovery_point_.load(std::memory_order_acquire); }
+  // The offsets, each one atomic load (readers never take the append mutex).
+  int64_t log_start_offset() const;
+  int64_t log_end_offset() const;
+  int64_t high_watermark() const;
+  int64_t recovery_point() const;
   // The state an owner persists (see PartitionOptions::checkpoint).
   PartitionCheckpoint checkpoint() const;
 
-  const std::string& dir() const { return dir_; }
-  const TopicPartition& topic_partition() const { return topic_partition_; }
-  const PartitionConfig& config() const { return config_; }
+  const std::string& dir() const;
+  const TopicPartition& topic_partition() const;
+  const PartitionConfig& config() const;
   int num_segments() const;
   // Bytes of all segments' .log files.
   uint64_t size_bytes() const;
@@ -275,124 +265,10 @@ class Partition {
   std::vector<int64_t> segment_base_offsets() const;
 
  private:
-  struct SegmentList;
-  class BuilderPool;
-  class DataListenerNotifier;
+  class Impl;  // lib/storage/partition_impl.h
+  explicit Partition(std::unique_ptr<Impl> impl);
 
-  Partition(std::string dir, TopicPartition tp, const PartitionOptions& options);
-
-  std::shared_ptr<const SegmentList> segments() const;
-  void PublishSegmentsLocked(std::shared_ptr<const SegmentList> list) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-
-  // Open helpers (partition_open.cc).
-  absl::Status LoadLocked(RecoveryReport* report) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status RecoverLocked(std::vector<std::shared_ptr<Segment>>* segments, int64_t recovery_point,
-                             bool validate_tail, RecoveryReport* report) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Opens the segment at `base_offset`; `create`: it is new, and its name is made durable (SyncDir).
-  absl::StatusOr<std::shared_ptr<Segment>> OpenSegmentLocked(int64_t base_offset, bool create)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status WriteCheckpointsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-
-  // Append path.
-  struct PendingAppend;
-  absl::StatusOr<AppendResult> AppendPrepared(PendingAppend* pending, const AppendOptions& options);
-  // Assigns offsets, rolls if due, writes (or buffers); `*sync`: the caller must SyncTo the result after
-  // unlocking (a durable append, or the flush policy tripped).
-  absl::Status AppendPreparedLocked(PendingAppend* pending, const AppendOptions& options, AppendResult* result,
-                                    bool* sync) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Checks the idempotent batches of `pending` against the producer state (producer_state.cc). All
-  // duplicates: *duplicate is set and *result holds the original append.
-  absl::Status CheckProducersLocked(const PendingAppend& pending, AppendResult* result, bool* duplicate)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Records the idempotent batches of `pending`, appended from `base_offset`.
-  void RecordProducersLocked(const PendingAppend& pending, int64_t base_offset) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status EncodeRecords(BatchBuilder* builder, absl::Span<const Record> records, int64_t now,
-                             PendingAppend* pending) const;
-  // Appends of up to this many records are encoded under the append mutex (with small_builder_).
-  static constexpr size_t kEncodeUnderLockRecords = 16;
-  absl::Status DrainForRead() const;
-  absl::Status CheckWritableLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status MaybeRollLocked(const RollParams& params) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status RollLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Writes the append buffer to the active segment and publishes it to readers.
-  absl::Status DrainLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Publishes the written end to readers and wakes waiters.
-  void PublishEndLocked(int64_t written_end) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void UpdateHighWatermarkLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Calls every data listener (without the append mutex).
-  void NotifyDataListeners() ABSL_LOCKS_EXCLUDED(mu_);
-  // Rebuilds producer_state_ from the batch headers of the newest producer_state_segments segments (called
-  // lazily, by the first idempotent append).
-  absl::Status RebuildProducerStateLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Records a write/fsync failure: the partition refuses writes until reopened.
-  void FailLocked(const absl::Status& cause) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Group commit: returns once everything below `offset` is fsynced.
-  absl::Status SyncTo(int64_t offset) ABSL_LOCKS_EXCLUDED(mu_, sync_mu_);
-  void WakeWaiters() const;
-
-  // Retention / truncation (partition_retention.cc).
-  // Deletes the `count` oldest segments (rolling first if that is all of them) and moves the log start.
-  absl::StatusOr<RetentionResult> DeleteSegmentsLocked(size_t count) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  size_t DeletableSegmentsLocked(const SegmentList& list, int64_t now_ms, bool by_start_offset_only) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-
-  const std::string dir_;
-  const TopicPartition topic_partition_;
-  FileSystem* const fs_;
-  Clock* const clock_;
-  const PartitionConfig config_;
-  const std::optional<PartitionCheckpoint> given_checkpoint_;  // none: keeps its own marker, checkpoints, lock
-  const int producer_state_segments_;
-  bool self_managed() const { return !given_checkpoint_.has_value(); }
-
-  // The append mutex: writes, roll, retention, truncation, close.
-  mutable internal::Mutex mu_;
-  std::shared_ptr<const SegmentList> segments_ ABSL_GUARDED_BY(segments_mu_);
-  mutable absl::Mutex segments_mu_ ABSL_ACQUIRED_AFTER(mu_);  // held only to copy or swap segments_
-  Segment* active_ ABSL_GUARDED_BY(mu_) = nullptr;        // the last of segments_, for the append path
-  BatchBuilder small_builder_ ABSL_GUARDED_BY(mu_);
-  std::string append_buffer_ ABSL_GUARDED_BY(mu_);         // batches assigned but not yet written
-  AppendInfo buffer_info_ ABSL_GUARDED_BY(mu_);
-  int64_t unflushed_messages_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t last_flush_ms_ ABSL_GUARDED_BY(mu_) = 0;
-  absl::Status failed_ ABSL_GUARDED_BY(mu_);
-  bool closed_ ABSL_GUARDED_BY(mu_) = false;
-  std::unique_ptr<FileLock> lock_ ABSL_GUARDED_BY(mu_);
-  absl::BitGen jitter_rng_ ABSL_GUARDED_BY(mu_);
-  std::unique_ptr<BuilderPool> builders_;
-  std::unique_ptr<internal::ProducerStateTable> producer_state_ ABSL_PT_GUARDED_BY(mu_);
-  // producer_state_ is built from the log by the first idempotent append (until then it holds nothing, and
-  // opening a partition reads no batch headers for it).
-  bool producer_state_loaded_ ABSL_GUARDED_BY(mu_) = false;
-
-  // Published to lock-free readers.
-  std::atomic<int64_t> log_start_offset_{0};
-  std::atomic<int64_t> log_end_offset_{0};  // next offset to assign (written under mu_)
-  std::atomic<int64_t> written_end_{0};     // offsets below it are in the log file (not the append buffer)
-  std::atomic<uint64_t> truncations_{0};    // bumped by TruncateTo: an fsync begun before does not count
-  std::atomic<int64_t> high_watermark_{0};
-  std::atomic<int64_t> recovery_point_{0};
-  std::atomic<bool> closed_flag_{false};
-
-  // Group commit.
-  absl::Mutex sync_mu_;
-  absl::CondVar sync_cv_;
-  bool syncing_ ABSL_GUARDED_BY(sync_mu_) = false;
-  absl::Status sync_error_ ABSL_GUARDED_BY(sync_mu_);
-
-  // Waiting for data.
-  mutable absl::Mutex data_mu_;
-  mutable absl::CondVar data_cv_;
-  mutable std::atomic<int> waiters_{0};
-
-  // Data listeners. The map is read (shared) while listeners run and written (exclusive) to add or remove
-  // one, which therefore waits for running listeners. A std::shared_mutex, not absl::Mutex: listeners take
-  // their owners' locks, which Abseil's deadlock detector would report as lock-order cycles.
-  mutable std::shared_mutex listeners_mu_;
-  std::map<uint64_t, std::function<void()>> listeners_;  // guarded by listeners_mu_
-  uint64_t next_listener_id_ = 1;                         // guarded by listeners_mu_
-  std::atomic<int> listener_count_{0};
-  std::atomic<bool> high_watermark_moved_{false};  // set (when listeners exist) by UpdateHighWatermarkLocked
+  const std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace seglog

@@ -12,6 +12,7 @@
 #include "seglog/file_system.h"
 #include "seglog/index_file.h"
 #include "seglog/log_files.h"
+#include "seglog/mutex.h"
 #include "seglog/record_batch.h"
 #include "seglog/partition.h"
 #include "seglog/partitioner.h"

@@ -27,8 +27,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "seglog/file_system.h"
+#include "seglog/mutex.h"
 #include "seglog/sparse_index.h"
 
 namespace seglog {
@@ -216,7 +216,7 @@ class Segment {
   bool deleted_ = false;
   bool needs_recovery_ = false;
   std::atomic<bool> active_{true};
-  mutable absl::Mutex region_mu_;
+  mutable SharedMutex region_mu_;
   mutable std::shared_ptr<const FileRegion> region_ ABSL_GUARDED_BY(region_mu_);
 };
 

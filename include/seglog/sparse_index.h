@@ -30,8 +30,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "seglog/file_system.h"
+#include "seglog/mutex.h"
 
 namespace seglog {
 
@@ -143,7 +143,7 @@ class SparseIndex {
 
   // Readers hold map_mu_ shared while they touch the mapping; only remapping (trim, resize, close) takes it
   // exclusively, so appends and lookups never wait for each other.
-  mutable absl::Mutex map_mu_;
+  mutable SharedMutex map_mu_;
   std::unique_ptr<MappedFile> map_ ABSL_GUARDED_BY(map_mu_);
   std::atomic<size_t> max_entries_{0};     // entries the current mapping holds
   std::atomic<size_t> entries_{0};         // published entries (release on append)

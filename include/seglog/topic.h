@@ -22,7 +22,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "seglog/internal/mutex.h"
+#include "seglog/mutex.h"
 #include "seglog/partition.h"
 #include "seglog/topic_config.h"
 
@@ -53,7 +53,7 @@ class Topic {
  private:
   const std::string name_;
   const TopicConfig config_;
-  mutable internal::Mutex mu_;  // guards only the pointer swap (a hot path for producers)
+  mutable Mutex mu_;  // guards only the pointer swap (a hot path for producers)
   std::shared_ptr<const std::vector<std::shared_ptr<Partition>>> partitions_ ABSL_GUARDED_BY(mu_);
   std::atomic<bool> deleted_{false};
 };

@@ -84,7 +84,7 @@ void Consumer::Impl::StartListening(ConsumerPartition* p) {
     if (!enabled->load(std::memory_order_relaxed)) return;
     data_seq_.fetch_add(1, std::memory_order_seq_cst);
     if (waiters_.load(std::memory_order_seq_cst) > 0) {
-      absl::MutexLock lock(&wait_mu_);
+      MutexLock lock(&wait_mu_);
       wait_cv_.SignalAll();
     }
   });

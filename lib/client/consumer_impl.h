@@ -15,9 +15,9 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "client/consumer_fetcher.h"
 #include "seglog/consumer.h"
+#include "seglog/mutex.h"
 #include "seglog/store.h"
 
 namespace seglog {
@@ -87,8 +87,8 @@ class Consumer::Impl {
   std::atomic<uint64_t> data_seq_{0};
   std::atomic<int> waiters_{0};
   std::atomic<bool> wakeup_{false};
-  absl::Mutex wait_mu_;
-  absl::CondVar wait_cv_;
+  Mutex wait_mu_;
+  CondVar wait_cv_;
 };
 
 }  // namespace seglog

@@ -68,7 +68,7 @@ absl::Status Consumer::Impl::FetchPass(FetchFn fetch, GatheredFn gathered) {
 bool Consumer::Impl::WaitForData(uint64_t seen, absl::Time deadline) {
   waiters_.fetch_add(1, std::memory_order_seq_cst);
   {
-    absl::MutexLock lock(&wait_mu_);
+    MutexLock lock(&wait_mu_);
     while (data_seq_.load(std::memory_order_seq_cst) == seen && !wakeup_.load(std::memory_order_seq_cst)) {
       if (clock_->WaitWithDeadline(&wait_cv_, &wait_mu_, deadline)) break;
     }
@@ -125,7 +125,7 @@ absl::StatusOr<ConsumerBatches> Consumer::Impl::PollBatches(absl::Duration timeo
 
 void Consumer::Impl::Wakeup() {
   wakeup_.store(true, std::memory_order_seq_cst);
-  absl::MutexLock lock(&wait_mu_);
+  MutexLock lock(&wait_mu_);
   wait_cv_.SignalAll();
 }
 

@@ -117,19 +117,19 @@ absl::Status Producer::Impl::Close() {
     return absl::FailedPreconditionError("Producer::Close called from a send callback (the sender thread)");
   }
   // A later Close (from another thread) waits here until the first has flushed and stopped the sender.
-  absl::MutexLock close_lock(&close_mu_);
+  MutexLock close_lock(&close_mu_);
   if (closed_.exchange(true, std::memory_order_acq_rel)) return absl::OkStatus();
   // A barrier: a Send that was appending to a queue has finished; later ones see closed_ under the queue lock.
   for (PartitionQueue* q : AllQueues()) {
-    internal::MutexLock lock(&q->mu);
+    MutexLock lock(&q->mu);
   }
   {
-    absl::MutexLock lock(&mem_mu_);
+    MutexLock lock(&mem_mu_);
     mem_cv_.SignalAll();
   }
   absl::Status status = FlushInternal();
   {
-    absl::MutexLock lock(&sender_mu_);
+    MutexLock lock(&sender_mu_);
     stop_ = true;
     sender_cv_.Signal();
   }
@@ -138,7 +138,7 @@ absl::Status Producer::Impl::Close() {
 }
 
 std::vector<internal::PartitionQueue*> Producer::Impl::AllQueues() {
-  internal::MutexLock lock(&topics_mu_);
+  MutexLock lock(&topics_mu_);
   std::vector<PartitionQueue*> queues;
   queues.reserve(all_queues_.size());
   for (const auto& q : all_queues_) queues.push_back(q.get());
@@ -151,7 +151,7 @@ std::vector<internal::PartitionQueue*> Producer::Impl::AllQueues() {
 absl::StatusOr<internal::TopicInfo*> Producer::Impl::GetTopic(std::string_view name, int64_t now_ms,
                                                               bool force_refresh) {
   if (!force_refresh) {
-    internal::MutexLock lock(&topics_mu_);
+    MutexLock lock(&topics_mu_);
     auto it = topics_.find(name);
     if (it != topics_.end()) {
       TopicInfo* t = it->second;
@@ -162,7 +162,7 @@ absl::StatusOr<internal::TopicInfo*> Producer::Impl::GetTopic(std::string_view n
   }
   ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic, store_->GetTopic(name));
   const int32_t n = topic->num_partitions();
-  internal::MutexLock lock(&topics_mu_);
+  MutexLock lock(&topics_mu_);
   auto it = topics_.find(name);
   TopicInfo* old = it == topics_.end() ? nullptr : it->second;
   if (old != nullptr && old->topic == topic && old->num_partitions == n) {
@@ -280,7 +280,7 @@ absl::Status Producer::Impl::Enqueue(PartitionQueue* q, int64_t now_ms, int64_t 
     bool need_memory = false;
     absl::Status status;
     {
-      internal::MutexLock lock(&q->mu);
+      MutexLock lock(&q->mu);
       if (closed_.load(std::memory_order_acquire)) {
         status = absl::FailedPreconditionError("cannot send: the producer is closed");
       } else if (!q->failed.ok()) {
@@ -370,7 +370,7 @@ void Producer::Impl::CloseOpenLocked(PartitionQueue* q) {
 
 std::unique_ptr<internal::ProducerBatch> Producer::Impl::AcquireBatch() {
   {
-    internal::MutexLock lock(&pool_mu_);
+    MutexLock lock(&pool_mu_);
     if (!pool_.empty()) {
       std::unique_ptr<ProducerBatch> batch = std::move(pool_.back());
       pool_.pop_back();
@@ -384,7 +384,7 @@ void Producer::Impl::RecycleBatch(std::unique_ptr<ProducerBatch> batch) {
   batch->completions.clear();
   batch->records_without_callback = 0;
   batch->reserved = 0;
-  internal::MutexLock lock(&pool_mu_);
+  MutexLock lock(&pool_mu_);
   pool_.push_back(std::move(batch));
 }
 
@@ -413,7 +413,7 @@ absl::Status Producer::Impl::Reserve(int64_t bytes) {
   Wake();
   absl::Status status;
   {
-    absl::MutexLock lock(&mem_mu_);
+    MutexLock lock(&mem_mu_);
     for (;;) {  // exactly one successful TryReserve ends the loop with an OK status
       if (TryReserve(bytes)) break;
       if (closed_.load(std::memory_order_acquire)) {
@@ -437,20 +437,20 @@ absl::Status Producer::Impl::Reserve(int64_t bytes) {
 void Producer::Impl::Release(int64_t bytes) {
   mem_available_.fetch_add(bytes);
   if (mem_waiters_.load() > 0) {
-    absl::MutexLock lock(&mem_mu_);
+    MutexLock lock(&mem_mu_);
     if (hooks_.on_release_locked) hooks_.on_release_locked();
     mem_cv_.SignalAll();
   }
 }
 
 void Producer::Impl::Activate(PartitionQueue* q) {
-  absl::MutexLock lock(&sender_mu_);
+  MutexLock lock(&sender_mu_);
   activations_.push_back(q);
   sender_cv_.Signal();
 }
 
 void Producer::Impl::Wake() {
-  absl::MutexLock lock(&sender_mu_);
+  MutexLock lock(&sender_mu_);
   wake_ = true;
   sender_cv_.Signal();
 }
@@ -473,14 +473,14 @@ absl::Status Producer::Impl::FlushInternal() {
   // must be done.
   std::vector<std::pair<PartitionQueue*, uint64_t>> targets;
   for (PartitionQueue* q : AllQueues()) {
-    internal::MutexLock lock(&q->mu);
+    MutexLock lock(&q->mu);
     CloseOpenLocked(q);
     if (q->batches_done.load() < q->batches_closed) {
       targets.emplace_back(q, q->batches_closed);
     }
   }
   if (!targets.empty()) Wake();
-  absl::MutexLock lock(&done_mu_);
+  MutexLock lock(&done_mu_);
   flush_waiters_.fetch_add(1);
   auto done = [&targets] {
     for (const auto& [q, target] : targets) {

@@ -22,9 +22,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "seglog/batch_builder.h"
-#include "seglog/internal/mutex.h"
+#include "seglog/mutex.h"
 #include "seglog/partition.h"
 #include "seglog/producer.h"
 #include "seglog/store.h"
@@ -77,7 +76,7 @@ struct PartitionQueue {
   size_t batch_limit = 0;             // min(batch.size, max.message.bytes, max.request.size)
   size_t max_built = 0;               // min(max.message.bytes, max.request.size): a built batch's limit
 
-  internal::Mutex mu;
+  Mutex mu;
   std::unique_ptr<ProducerBatch> open ABSL_GUARDED_BY(mu);             // never empty when set
   std::deque<std::unique_ptr<ProducerBatch>> closed ABSL_GUARDED_BY(mu);  // full or flushed, in order
   int32_t next_sequence ABSL_GUARDED_BY(mu) = 0;
@@ -157,24 +156,24 @@ class Producer::Impl {
   internal::ProducerTestHooks hooks_;
 
   std::atomic<bool> closed_{false};
-  absl::Mutex close_mu_;  // held for the whole of Close, so a second Close waits for the first
+  Mutex close_mu_;  // held for the whole of Close, so a second Close waits for the first
 
-  internal::Mutex topics_mu_;
+  Mutex topics_mu_;
   std::map<std::string, TopicInfo*, std::less<>> topics_ ABSL_GUARDED_BY(topics_mu_);
   std::vector<std::unique_ptr<TopicInfo>> topic_infos_ ABSL_GUARDED_BY(topics_mu_);  // every one ever made
   std::vector<std::shared_ptr<PartitionQueue>> all_queues_ ABSL_GUARDED_BY(topics_mu_);
 
-  internal::Mutex pool_mu_;
+  Mutex pool_mu_;
   std::vector<std::unique_ptr<ProducerBatch>> pool_ ABSL_GUARDED_BY(pool_mu_);
 
   // buffer.memory: free bytes, taken with a compare-and-swap; Sends that must wait do so under mem_mu_.
   std::atomic<int64_t> mem_available_;
   std::atomic<int> mem_waiters_{0};
-  absl::Mutex mem_mu_;
-  absl::CondVar mem_cv_;
+  Mutex mem_mu_;
+  CondVar mem_cv_;
 
-  absl::Mutex sender_mu_;
-  absl::CondVar sender_cv_;
+  Mutex sender_mu_;
+  CondVar sender_cv_;
   std::vector<PartitionQueue*> activations_ ABSL_GUARDED_BY(sender_mu_);
   bool wake_ ABSL_GUARDED_BY(sender_mu_) = false;
   bool stop_ ABSL_GUARDED_BY(sender_mu_) = false;
@@ -182,8 +181,8 @@ class Producer::Impl {
   std::thread sender_;
   std::atomic<std::thread::id> sender_id_{};
 
-  absl::Mutex done_mu_;
-  absl::CondVar done_cv_;
+  Mutex done_mu_;
+  CondVar done_cv_;
   std::atomic<int> flush_waiters_{0};
   absl::Status unreported_error_ ABSL_GUARDED_BY(done_mu_);  // first error of a callback-less record
 };

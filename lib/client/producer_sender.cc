@@ -19,7 +19,7 @@ void Producer::Impl::SenderLoop() {
   for (;;) {
     bool stop;
     {
-      absl::MutexLock lock(&sender_mu_);
+      MutexLock lock(&sender_mu_);
       active.insert(active.end(), activations_.begin(), activations_.end());
       activations_.clear();
       wake_ = false;
@@ -39,7 +39,7 @@ void Producer::Impl::SenderLoop() {
       PartitionQueue* q = active[i];
       bool keep = false;
       {
-        internal::MutexLock lock(&q->mu);
+        MutexLock lock(&q->mu);
         if (q->open != nullptr) {
           ProducerBatch* open = q->open.get();
           if (stop || memory_wanted || (options_.linger_ms == 0 ? open->passed_over
@@ -81,7 +81,7 @@ void Producer::Impl::SenderLoop() {
       continue;
     }
     {
-      absl::MutexLock lock(&sender_mu_);
+      MutexLock lock(&sender_mu_);
       while (!wake_ && !stop_ && activations_.empty()) {
         if (deadline_ms == std::numeric_limits<int64_t>::max()) {
           sender_cv_.Wait(&sender_mu_);
@@ -103,7 +103,7 @@ void Producer::Impl::SenderProcess(PartitionQueue* q) {
   while (begin < batches.size()) {
     absl::Status failed;
     {
-      internal::MutexLock lock(&q->mu);
+      MutexLock lock(&q->mu);
       failed = q->failed;
     }
     absl::StatusOr<AppendResult> result = AppendResult{};
@@ -143,7 +143,7 @@ void Producer::Impl::SenderProcess(PartitionQueue* q) {
         result = built.status();
       }
       if (!result.ok() && idempotent) {
-        internal::MutexLock lock(&q->mu);
+        MutexLock lock(&q->mu);
         if (q->failed.ok()) {
           q->failed = absl::Status(result.status().code(),
                                    absl::StrCat("an append of this producer to ", q->topic, "-", q->index,
@@ -190,11 +190,11 @@ void Producer::Impl::SenderComplete(PartitionQueue* q, size_t begin, size_t end,
   }
   q->batches_done.fetch_add(end - begin);
   if (unreported) {
-    absl::MutexLock lock(&done_mu_);
+    MutexLock lock(&done_mu_);
     if (unreported_error_.ok()) unreported_error_ = result.status();
   }
   if (flush_waiters_.load() > 0) {
-    absl::MutexLock lock(&done_mu_);
+    MutexLock lock(&done_mu_);
     done_cv_.SignalAll();
   }
 }

@@ -18,11 +18,11 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "fs/errno_status.h"
 #include "fs/lock_table.h"
 #include "fs/path_util.h"
 #include "seglog/file_system.h"
+#include "seglog/mutex.h"
 #include "util/status_macros.h"
 
 namespace seglog {
@@ -240,7 +240,7 @@ class CowFileSystem final : public FileSystem {
     const std::string key = Key(path);
     std::shared_ptr<CowNode> node;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       ASSIGN_OR_RETURN(Resolved r, ResolveLocked(key));
       if (r.kind == Kind::kDir) return ErrnoToStatus(EISDIR, "open", path);
       if (r.kind == Kind::kNone) {
@@ -266,7 +266,7 @@ class CowFileSystem final : public FileSystem {
   absl::StatusOr<std::unique_ptr<MappedFile>> MapFile(const std::string& path, size_t length) override {
     std::shared_ptr<CowNode> node;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       const std::string key = Key(path);
       ASSIGN_OR_RETURN(Resolved r, ResolveLocked(key));
       if (r.kind == Kind::kNone) return ErrnoToStatus(ENOENT, "open", path);
@@ -278,7 +278,7 @@ class CowFileSystem final : public FileSystem {
   }
 
   absl::StatusOr<bool> Exists(const std::string& path) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(Resolved r, ResolveLocked(Key(path)));
     return r.kind != Kind::kNone;
   }
@@ -287,7 +287,7 @@ class CowFileSystem final : public FileSystem {
     const std::string key = Key(path);
     std::shared_ptr<CowNode> node;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       ASSIGN_OR_RETURN(Resolved r, ResolveLocked(key));
       if (r.kind == Kind::kNone) return ErrnoToStatus(ENOENT, "stat", path);
       if (r.kind == Kind::kDir) return ErrnoToStatus(EISDIR, "stat", path);
@@ -298,13 +298,13 @@ class CowFileSystem final : public FileSystem {
   }
 
   absl::StatusOr<std::vector<std::string>> ListDir(const std::string& dir) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return ListDirLocked(Key(dir), dir);
   }
 
   absl::Status CreateDirs(const std::string& dir) override {
     const std::string key = Key(dir);
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     std::vector<std::string> prefixes;
     for (std::string p = key; !IsTop(p); p = ParentDir(p)) prefixes.push_back(p);
     std::reverse(prefixes.begin(), prefixes.end());
@@ -318,7 +318,7 @@ class CowFileSystem final : public FileSystem {
 
   absl::Status RemoveDir(const std::string& dir) override {
     const std::string key = Key(dir);
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(Resolved r, ResolveLocked(key));
     if (r.kind == Kind::kNone) return ErrnoToStatus(ENOENT, "rmdir", dir);
     if (r.kind == Kind::kFile) return ErrnoToStatus(ENOTDIR, "rmdir", dir);
@@ -336,7 +336,7 @@ class CowFileSystem final : public FileSystem {
 
   absl::Status RemoveFile(const std::string& path) override {
     const std::string key = Key(path);
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(Resolved r, ResolveLocked(key));
     if (r.kind == Kind::kNone) return ErrnoToStatus(ENOENT, "unlink", path);
     if (r.kind == Kind::kDir) return ErrnoToStatus(EISDIR, "unlink", path);
@@ -348,7 +348,7 @@ class CowFileSystem final : public FileSystem {
     const std::string from_key = Key(from);
     const std::string to_key = Key(to);
     const std::string what = absl::StrCat(from, " -> ", to);
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(Resolved r, ResolveLocked(from_key));
     if (r.kind == Kind::kNone) return ErrnoToStatus(ENOENT, "rename", what);
     if (r.kind == Kind::kDir) {
@@ -367,14 +367,14 @@ class CowFileSystem final : public FileSystem {
   }
 
   absl::Status SyncDir(const std::string& dir) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return CheckDirLocked(Key(dir), "open", dir);
   }
 
   absl::StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
     std::string key = Key(path);
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       ASSIGN_OR_RETURN(Resolved r, ResolveLocked(key));
       if (r.kind == Kind::kDir) return ErrnoToStatus(EISDIR, "open", path);
       if (r.kind == Kind::kNone) RETURN_IF_ERROR(CreatePrivateFileLocked(key, path, "open").status());
@@ -388,6 +388,7 @@ class CowFileSystem final : public FileSystem {
  private:
   // What `key` names in the view.
   absl::StatusOr<Resolved> ResolveLocked(const std::string& key) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     if (auto it = entries_.find(key); it != entries_.end()) {
       switch (it->second.type) {
         case Entry::kWhiteout:
@@ -414,6 +415,7 @@ class CowFileSystem final : public FileSystem {
 
   // The node of the file `r` resolved at `key`, giving base's file one (and an entry) first.
   std::shared_ptr<CowNode> NodeLocked(const std::string& key, const Resolved& r) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     if (r.node != nullptr) return r.node;
     auto node = NewNodeLocked(key);
     entries_[key] = Entry{.type = Entry::kFile, .node = node};
@@ -421,6 +423,7 @@ class CowFileSystem final : public FileSystem {
   }
 
   std::shared_ptr<CowNode> NewNodeLocked(std::string origin) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     return std::make_shared<CowNode>(mem_, base_, std::move(origin), absl::StrCat("/f", next_node_++));
   }
 
@@ -428,6 +431,7 @@ class CowFileSystem final : public FileSystem {
   absl::StatusOr<std::shared_ptr<CowNode>> CreatePrivateFileLocked(const std::string& key, const std::string& path,
                                                                    std::string_view op)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     RETURN_IF_ERROR(CheckDirLocked(ParentDir(key), op, path));
     std::shared_ptr<CowNode> node = NewNodeLocked("");
     RETURN_IF_ERROR(node->Materialize(0));
@@ -437,6 +441,7 @@ class CowFileSystem final : public FileSystem {
 
   absl::Status CheckDirLocked(const std::string& key, std::string_view op, std::string_view path)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     ASSIGN_OR_RETURN(Resolved r, ResolveLocked(key));
     if (r.kind == Kind::kNone) return ErrnoToStatus(ENOENT, op, path);
     if (r.kind == Kind::kFile) return ErrnoToStatus(ENOTDIR, op, path);
@@ -445,6 +450,7 @@ class CowFileSystem final : public FileSystem {
 
   absl::StatusOr<std::vector<std::string>> ListDirLocked(const std::string& key, std::string_view dir)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     ASSIGN_OR_RETURN(Resolved r, ResolveLocked(key));
     if (r.kind == Kind::kNone) return ErrnoToStatus(ENOENT, "opendir", dir);
     if (r.kind == Kind::kFile) return ErrnoToStatus(ENOTDIR, "opendir", dir);
@@ -470,7 +476,7 @@ class CowFileSystem final : public FileSystem {
   // The private files' contents; shared with the nodes, which may outlive this object (open handles).
   const std::shared_ptr<FileSystem> mem_ = NewMemFileSystem();
   const std::shared_ptr<LockTable> locks_ = std::make_shared<LockTable>();
-  absl::Mutex mu_;
+  Mutex mu_;
   std::map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);  // keyed by normalised path
   uint64_t next_node_ ABSL_GUARDED_BY(mu_) = 0;
 };

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "seglog/mutex.h"
 
 namespace seglog::internal {
 
@@ -26,18 +26,18 @@ class LockTable {
 
   // Records `key` as held. Returns false (and changes nothing) if it already is.
   bool TryAcquire(const std::string& key) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return held_.insert(key).second;
   }
 
   // Forgets `key`. Precondition: this caller acquired it.
   void Release(const std::string& key) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     held_.erase(key);
   }
 
  private:
-  absl::Mutex mu_;
+  Mutex mu_;
   std::set<std::string> held_ ABSL_GUARDED_BY(mu_);
 };
 

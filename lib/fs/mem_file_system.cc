@@ -13,11 +13,11 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "fs/errno_status.h"
 #include "fs/lock_table.h"
 #include "fs/path_util.h"
 #include "seglog/file_system.h"
+#include "seglog/mutex.h"
 #include "util/status_macros.h"
 
 namespace seglog {
@@ -101,7 +101,7 @@ struct Inode {
     }
   }
 
-  absl::Mutex mu;
+  SharedMutex mu;
   std::shared_ptr<Buffer> buffer ABSL_GUARDED_BY(mu);
   uint64_t size ABSL_GUARDED_BY(mu) = 0;
 };
@@ -112,7 +112,7 @@ class MemRegion final : public FileRegion {
   MemRegion(std::shared_ptr<Inode> inode, std::shared_ptr<Buffer> buffer)
       : inode_(std::move(inode)), buffer_(std::move(buffer)) {}
   ~MemRegion() override {
-    absl::MutexLock lock(&inode_->mu);  // makes the inode's use_count() exact (see Inode)
+    WriterMutexLock lock(&inode_->mu);  // makes the inode's use_count() exact (see Inode)
     buffer_.reset();
   }
 
@@ -152,20 +152,20 @@ class MemFile final : public File {
 
   absl::StatusOr<size_t> ReadAt(uint64_t offset, absl::Span<char> dst) const override {
     if (closed_.load()) return ClosedError(path_);
-    absl::ReaderMutexLock lock(&inode_->mu);
+    ReaderMutexLock lock(&inode_->mu);
     return inode_->ReadLocked(offset, dst);
   }
 
   absl::Status Append(std::string_view data) override {
     RETURN_IF_ERROR(CheckWritable());
-    absl::MutexLock lock(&inode_->mu);
+    WriterMutexLock lock(&inode_->mu);
     WriteLocked(end_, data);
     return absl::OkStatus();
   }
 
   absl::Status WriteAt(uint64_t offset, std::string_view data) override {
     RETURN_IF_ERROR(CheckWritable());
-    absl::MutexLock lock(&inode_->mu);
+    WriterMutexLock lock(&inode_->mu);
     WriteLocked(offset, data);
     return absl::OkStatus();
   }
@@ -177,7 +177,7 @@ class MemFile final : public File {
 
   absl::Status Truncate(uint64_t size) override {
     RETURN_IF_ERROR(CheckWritable());
-    absl::MutexLock lock(&inode_->mu);
+    WriterMutexLock lock(&inode_->mu);
     inode_->ResizeLocked(size);
     end_ = size;
     return absl::OkStatus();
@@ -185,7 +185,7 @@ class MemFile final : public File {
 
   absl::StatusOr<uint64_t> Size() const override {
     if (closed_.load()) return ClosedError(path_);
-    absl::ReaderMutexLock lock(&inode_->mu);
+    ReaderMutexLock lock(&inode_->mu);
     return inode_->size;
   }
 
@@ -198,7 +198,7 @@ class MemFile final : public File {
   absl::StatusOr<std::shared_ptr<const FileRegion>> MapForRead(uint64_t length) const override {
     if (closed_.load()) return ClosedError(path_);
     if (length == 0) return std::make_shared<const MemRegion>(inode_, nullptr);
-    absl::ReaderMutexLock lock(&inode_->mu);
+    ReaderMutexLock lock(&inode_->mu);
     return std::make_shared<const MemRegion>(inode_, inode_->buffer);
   }
 
@@ -234,7 +234,7 @@ class MemMappedFile final : public MappedFile {
   MemMappedFile(std::shared_ptr<Inode> inode, size_t length) : inode_(std::move(inode)), length_(length) {
     if (length_ == 0) return;
     buffer_ = std::make_unique<char[]>(length_);
-    absl::ReaderMutexLock lock(&inode_->mu);
+    ReaderMutexLock lock(&inode_->mu);
     inode_->ReadLocked(0, absl::MakeSpan(buffer_.get(), length_));
   }
   ~MemMappedFile() override { WriteBack(); }
@@ -252,7 +252,7 @@ class MemMappedFile final : public MappedFile {
   // Copies the buffer into the inode. As with mmap, bytes past a since-truncated end of file are lost.
   void WriteBack() {
     if (length_ == 0) return;
-    absl::MutexLock lock(&inode_->mu);
+    WriterMutexLock lock(&inode_->mu);
     inode_->WriteLocked(0, std::string_view(buffer_.get(), std::min<uint64_t>(length_, inode_->size)));
   }
 
@@ -277,12 +277,12 @@ class MemFileSystem final : public FileSystem {
 
   absl::StatusOr<std::unique_ptr<File>> OpenFile(const std::string& path, const OpenOptions& options) override {
     const std::string key = Normalize(path);
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     ASSIGN_OR_RETURN(std::shared_ptr<Inode> inode,
                      FindOrCreateFileLocked(key, path, options.create, options.exclusive));
     uint64_t size = 0;
     {
-      absl::MutexLock inode_lock(&inode->mu);
+      WriterMutexLock inode_lock(&inode->mu);
       if (options.truncate) inode->ResizeLocked(0);
       size = inode->size;
     }
@@ -292,33 +292,33 @@ class MemFileSystem final : public FileSystem {
   absl::StatusOr<std::unique_ptr<MappedFile>> MapFile(const std::string& path, size_t length) override {
     std::shared_ptr<Inode> inode;
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       ASSIGN_OR_RETURN(inode, FindOrCreateFileLocked(Normalize(path), path, /*create=*/false, /*exclusive=*/false));
     }
     {
-      absl::MutexLock inode_lock(&inode->mu);
+      WriterMutexLock inode_lock(&inode->mu);
       inode->ResizeLocked(length);
     }
     return std::make_unique<MemMappedFile>(std::move(inode), length);
   }
 
   absl::StatusOr<bool> Exists(const std::string& path) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return nodes_.contains(Normalize(path));
   }
 
   absl::StatusOr<uint64_t> FileSize(const std::string& path) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto it = nodes_.find(Normalize(path));
     if (it == nodes_.end()) return ErrnoToStatus(ENOENT, "stat", path);
     if (it->second.is_dir) return ErrnoToStatus(EISDIR, "stat", path);
-    absl::ReaderMutexLock inode_lock(&it->second.inode->mu);
+    ReaderMutexLock inode_lock(&it->second.inode->mu);
     return it->second.inode->size;
   }
 
   absl::StatusOr<std::vector<std::string>> ListDir(const std::string& dir) override {
     const std::string key = Normalize(dir);
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     RETURN_IF_ERROR(CheckIsDirLocked(key, "opendir", dir));
     std::vector<std::string> names;
     const std::string prefix = ChildPrefix(key);
@@ -332,7 +332,7 @@ class MemFileSystem final : public FileSystem {
 
   absl::Status CreateDirs(const std::string& dir) override {
     const std::string key = Normalize(dir);
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     for (size_t end = key.find('/', 1);; end = key.find('/', end + 1)) {
       const std::string prefix = key.substr(0, end);
       auto it = nodes_.find(prefix);
@@ -348,7 +348,7 @@ class MemFileSystem final : public FileSystem {
 
   absl::Status RemoveDir(const std::string& dir) override {
     const std::string key = Normalize(dir);
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     RETURN_IF_ERROR(CheckIsDirLocked(key, "rmdir", dir));
     if (key == "/") return ErrnoToStatus(EBUSY, "rmdir", dir);
     if (HasChildrenLocked(key)) return ErrnoToStatus(ENOTEMPTY, "rmdir", dir);
@@ -357,7 +357,7 @@ class MemFileSystem final : public FileSystem {
   }
 
   absl::Status RemoveFile(const std::string& path) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto it = nodes_.find(Normalize(path));
     if (it == nodes_.end()) return ErrnoToStatus(ENOENT, "unlink", path);
     if (it->second.is_dir) return ErrnoToStatus(EISDIR, "unlink", path);
@@ -369,7 +369,7 @@ class MemFileSystem final : public FileSystem {
     const std::string from_key = Normalize(from);
     const std::string to_key = Normalize(to);
     const std::string what = absl::StrCat(from, " -> ", to);
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto from_it = nodes_.find(from_key);
     if (from_it == nodes_.end()) return ErrnoToStatus(ENOENT, "rename", what);
     RETURN_IF_ERROR(CheckIsDirLocked(ParentDir(to_key), "rename", what));
@@ -404,14 +404,14 @@ class MemFileSystem final : public FileSystem {
   }
 
   absl::Status SyncDir(const std::string& dir) override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     return CheckIsDirLocked(Normalize(dir), "open", dir);
   }
 
   absl::StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
     std::string key = Normalize(path);
     {
-      absl::MutexLock lock(&mu_);
+      MutexLock lock(&mu_);
       RETURN_IF_ERROR(FindOrCreateFileLocked(key, path, /*create=*/true, /*exclusive=*/false).status());
     }
     if (!locks_->TryAcquire(key)) {
@@ -425,6 +425,7 @@ class MemFileSystem final : public FileSystem {
   absl::StatusOr<std::shared_ptr<Inode>> FindOrCreateFileLocked(const std::string& key, const std::string& path,
                                                                 bool create, bool exclusive)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     auto it = nodes_.find(key);
     if (it != nodes_.end()) {
       if (it->second.is_dir) return ErrnoToStatus(EISDIR, "open", path);
@@ -441,6 +442,7 @@ class MemFileSystem final : public FileSystem {
   // ENOENT if `key` does not exist, ENOTDIR if it is not a directory; `op` and `path` are for messages.
   absl::Status CheckIsDirLocked(const std::string& key, std::string_view op, std::string_view path)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     auto it = nodes_.find(key);
     if (it == nodes_.end()) return ErrnoToStatus(ENOENT, op, path);
     if (!it->second.is_dir) return ErrnoToStatus(ENOTDIR, op, path);
@@ -448,13 +450,14 @@ class MemFileSystem final : public FileSystem {
   }
 
   bool HasChildrenLocked(const std::string& dir) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     const std::string prefix = ChildPrefix(dir);
     auto it = nodes_.lower_bound(prefix);
     if (it != nodes_.end() && it->first == dir) ++it;  // the root is its own prefix
     return it != nodes_.end() && it->first.starts_with(prefix);
   }
 
-  absl::Mutex mu_;
+  Mutex mu_;
   std::map<std::string, Node> nodes_ ABSL_GUARDED_BY(mu_);  // keyed by normalised path; "/" always present
   // Shared with the locks handed out, which may outlive this object.
   const std::shared_ptr<LockTable> locks_ = std::make_shared<LockTable>();

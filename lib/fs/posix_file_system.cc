@@ -19,10 +19,10 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "fs/errno_status.h"
 #include "fs/lock_table.h"
 #include "seglog/file_system.h"
+#include "seglog/mutex.h"
 #include "util/status_macros.h"
 
 namespace seglog {
@@ -136,12 +136,12 @@ class PosixFile final : public File {
   }
 
   absl::Status Append(std::string_view data) override {
-    absl::MutexLock lock(&write_mu_);
+    MutexLock lock(&write_mu_);
     return WriteLocked(end_, data);
   }
 
   absl::Status WriteAt(uint64_t offset, std::string_view data) override {
-    absl::MutexLock lock(&write_mu_);
+    MutexLock lock(&write_mu_);
     return WriteLocked(offset, data);
   }
 
@@ -153,10 +153,10 @@ class PosixFile final : public File {
   }
 
   absl::Status Truncate(uint64_t size) override {
-    absl::MutexLock lock(&write_mu_);
+    MutexLock lock(&write_mu_);
     RETURN_IF_ERROR(CheckWritable());
     // Held under the truncation, so that no region is mapped between the detaching and the ftruncate.
-    absl::MutexLock regions_lock(&regions_mu_);
+    MutexLock regions_lock(&regions_mu_);
     RETURN_IF_ERROR(DetachRegionsLocked(size));
     int rc;
     do {
@@ -176,8 +176,8 @@ class PosixFile final : public File {
   }
 
   absl::Status Close() override {
-    absl::MutexLock lock(&write_mu_);
-    absl::MutexLock regions_lock(&regions_mu_);  // so MapForRead never maps a closed (or reused) descriptor
+    MutexLock lock(&write_mu_);
+    MutexLock regions_lock(&regions_mu_);  // so MapForRead never maps a closed (or reused) descriptor
     const int fd = fd_.exchange(-1);
     if (fd < 0) return ClosedError(path_);
     // Linux releases the descriptor even when close fails, so it is never retried.
@@ -186,7 +186,7 @@ class PosixFile final : public File {
   }
 
   absl::StatusOr<std::shared_ptr<const FileRegion>> MapForRead(uint64_t length) const override {
-    absl::MutexLock lock(&regions_mu_);
+    MutexLock lock(&regions_mu_);
     const int fd = fd_.load();
     if (fd < 0) return ClosedError(path_);
     if (length == 0) return std::make_shared<const PosixRegion>(nullptr, 0, 0);
@@ -209,6 +209,7 @@ class PosixFile final : public File {
   // Before the file shrinks to `new_size`: detaches, in every live region, the pages from the one holding
   // position `new_size` to the file's current end, so the regions keep their bytes (File::MapForRead).
   absl::Status DetachRegionsLocked(uint64_t new_size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(regions_mu_) {
+    regions_mu_.AssertHeld();
     std::erase_if(regions_, [](const std::weak_ptr<PosixRegion>& r) { return r.expired(); });
     if (regions_.empty()) return absl::OkStatus();
     struct stat st;
@@ -235,6 +236,7 @@ class PosixFile final : public File {
 
   // Writes all of `data` at `offset`, looping over short writes and EINTR.
   absl::Status WriteLocked(uint64_t offset, std::string_view data) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_) {
+    write_mu_.AssertHeld();
     RETURN_IF_ERROR(CheckWritable());
     const int fd = fd_.load();
     while (!data.empty()) {
@@ -254,10 +256,10 @@ class PosixFile final : public File {
   const std::string path_;
   const bool read_only_;
   std::atomic<int> fd_;  // -1 once closed
-  absl::Mutex write_mu_;
+  Mutex write_mu_;
   uint64_t end_ ABSL_GUARDED_BY(write_mu_);  // where the next Append goes
   // Live regions from MapForRead, detached before a truncation. Taken after write_mu_ when both are held.
-  mutable absl::Mutex regions_mu_ ABSL_ACQUIRED_AFTER(write_mu_);
+  mutable Mutex regions_mu_ ABSL_ACQUIRED_AFTER(write_mu_);
   mutable std::vector<std::weak_ptr<PosixRegion>> regions_ ABSL_GUARDED_BY(regions_mu_);
 };
 

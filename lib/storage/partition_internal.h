@@ -1,6 +1,5 @@
-// Partition's private pieces shared by its source files (partition.cc, partition_open.cc,
-// partition_retention.cc, producer_state.cc): the immutable segment-list snapshot, the pool of batch
-// builders, a prepared append and the data-listener notifier.
+// Partition::Impl's private pieces shared by its source files (partition_impl.h lists them): the immutable
+// segment-list snapshot, the pool of batch builders, a prepared append and the data-listener notifier.
 //
 // Thread safety: a SegmentList is immutable once published; BuilderPool is thread-safe.
 #ifndef SEGLOG_LIB_STORAGE_PARTITION_INTERNAL_H_
@@ -11,16 +10,17 @@
 #include <vector>
 
 #include "absl/container/inlined_vector.h"
-#include "absl/synchronization/mutex.h"
 #include "seglog/batch_builder.h"
+#include "seglog/mutex.h"
 #include "seglog/partition.h"
 #include "seglog/segment.h"
+#include "storage/partition_impl.h"
 #include "storage/producer_state.h"
 
 namespace seglog {
 
 // The segments of a partition, oldest first; the last is the active one. Never empty once opened.
-struct Partition::SegmentList {
+struct Partition::Impl::SegmentList {
   std::vector<std::shared_ptr<Segment>> segments;
 
   // The index of the segment that would hold `offset`: the last whose base offset is <= offset (0 when
@@ -34,28 +34,28 @@ struct Partition::SegmentList {
 };
 
 // Reusable batch builders, so an append allocates nothing once warm.
-class Partition::BuilderPool {
+class Partition::Impl::BuilderPool {
  public:
   std::unique_ptr<BatchBuilder> Take() {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (free_.empty()) return std::make_unique<BatchBuilder>();
     std::unique_ptr<BatchBuilder> b = std::move(free_.back());
     free_.pop_back();
     return b;
   }
   void Return(std::unique_ptr<BatchBuilder> b) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (free_.size() < kMaxPooled) free_.push_back(std::move(b));
   }
 
  private:
   static constexpr size_t kMaxPooled = 16;
-  absl::Mutex mu_;
+  Mutex mu_;
   std::vector<std::unique_ptr<BatchBuilder>> free_ ABSL_GUARDED_BY(mu_);
 };
 
 // Batches ready to be given offsets: `data` holds whole batches (base offsets still to be set).
-struct Partition::PendingAppend {
+struct Partition::Impl::PendingAppend {
   struct Batch {
     size_t position = 0;
     int32_t last_offset_delta = 0;
@@ -73,9 +73,9 @@ struct Partition::PendingAppend {
 
 // Calls the data listeners, when the high watermark moved, as it goes out of scope. Declared before the
 // MutexLock of a method that may move the high watermark, so it runs after the append mutex is released.
-class Partition::DataListenerNotifier {
+class Partition::Impl::DataListenerNotifier {
  public:
-  explicit DataListenerNotifier(Partition* p) : p_(p) {}
+  explicit DataListenerNotifier(Partition::Impl* p) : p_(p) {}
   ~DataListenerNotifier() {
     if (p_->high_watermark_moved_.load(std::memory_order_seq_cst) && p_->high_watermark_moved_.exchange(false)) {
       p_->NotifyDataListeners();
@@ -85,7 +85,7 @@ class Partition::DataListenerNotifier {
   DataListenerNotifier& operator=(const DataListenerNotifier&) = delete;
 
  private:
-  Partition* const p_;
+  Partition::Impl* const p_;
 };
 
 }  // namespace seglog

@@ -6,6 +6,7 @@
 #include "seglog/partition.h"
 #include "storage/log_reader.h"
 #include "storage/offset_checkpoint.h"
+#include "storage/partition_impl.h"
 #include "storage/partition_internal.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
@@ -46,8 +47,9 @@ int64_t CheckpointOffset(FileSystem* fs, const std::string& path, const TopicPar
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Partition>> Partition::Open(const std::string& dir, const PartitionOptions& options,
-                                                          RecoveryReport* report) {
+absl::StatusOr<std::unique_ptr<Partition::Impl>> Partition::Impl::Open(const std::string& dir,
+                                                                      const PartitionOptions& options,
+                                                                      RecoveryReport* report) {
   if (options.fs == nullptr) return absl::InvalidArgumentError("PartitionOptions::fs is null");
   RETURN_IF_ERROR(ValidateConfig(options.config));
   ASSIGN_OR_RETURN(TopicPartition tp, ParsePartitionDirName(BaseName(dir)));
@@ -59,10 +61,10 @@ absl::StatusOr<std::unique_ptr<Partition>> Partition::Open(const std::string& di
     RETURN_IF_ERROR(options.fs->CreateDirs(dir));
     RETURN_IF_ERROR(options.fs->SyncDir(ParentDir(dir)));
   }
-  std::unique_ptr<Partition> p(new Partition(dir, std::move(tp), options));
+  auto p = std::make_unique<Impl>(dir, std::move(tp), options);
   RecoveryReport local;
   {
-    internal::MutexLock lock(&p->mu_);
+    MutexLock lock(&p->mu_);
     absl::Status loaded = p->LoadLocked(report != nullptr ? report : &local);
     if (!loaded.ok()) {
       p->closed_ = true;  // nothing to close cleanly: the destructor only lets go of the files
@@ -73,7 +75,8 @@ absl::StatusOr<std::unique_ptr<Partition>> Partition::Open(const std::string& di
   return p;
 }
 
-absl::StatusOr<std::shared_ptr<Segment>> Partition::OpenSegmentLocked(int64_t base_offset, bool create) {
+absl::StatusOr<std::shared_ptr<Segment>> Partition::Impl::OpenSegmentLocked(int64_t base_offset, bool create) {
+  mu_.AssertHeld();
   int64_t jitter = 0;
   if (config_.segment_jitter_ms > 0) {
     const int64_t bound = std::min(config_.segment_jitter_ms, config_.segment.segment_ms);
@@ -86,7 +89,8 @@ absl::StatusOr<std::shared_ptr<Segment>> Partition::OpenSegmentLocked(int64_t ba
   return std::shared_ptr<Segment>(std::move(s));
 }
 
-absl::Status Partition::LoadLocked(RecoveryReport* report) {
+absl::Status Partition::Impl::LoadLocked(RecoveryReport* report) {
+  mu_.AssertHeld();
   *report = RecoveryReport();
   PartitionCheckpoint cp;
   if (self_managed()) {
@@ -166,23 +170,27 @@ absl::Status Partition::LoadLocked(RecoveryReport* report) {
     RETURN_IF_ERROR(fs_->SyncDir(dir_));
   }
 
+  report->segments = static_cast<int>(segments.size());
   auto list = std::make_shared<SegmentList>();
   list->segments = std::move(segments);
   PublishSegmentsLocked(std::move(list));
   log_start_offset_.store(log_start);
   log_end_offset_.store(end);
   written_end_.store(end);
-  recovery_point_.store(cp.clean_shutdown ? end : std::min(cp.recovery_point, end));
+  // Below the log start nothing is read: the recovery point is at least there (Kafka moves it with the log
+  // start too), so log_start_offset <= high_watermark also when the high watermark is the recovery point.
+  recovery_point_.store(std::max(log_start, cp.clean_shutdown ? end : std::min(cp.recovery_point, end)));
   last_flush_ms_ = clock_->NowMillis();
   UpdateHighWatermarkLocked();
   producer_state_loaded_ = false;  // built by the first idempotent append (producer_state.cc)
-  report->segments = static_cast<int>(segments_->segments.size());
+  CheckInvariantsLocked();
   report->log_end_offset = end;
   return absl::OkStatus();
 }
 
-absl::Status Partition::RecoverLocked(std::vector<std::shared_ptr<Segment>>* segments, int64_t recovery_point,
+absl::Status Partition::Impl::RecoverLocked(std::vector<std::shared_ptr<Segment>>* segments, int64_t recovery_point,
                                       bool validate_tail, RecoveryReport* report) {
+  mu_.AssertHeld();
   const size_t n = segments->size();
   // Segments wholly below the recovery point hold fsynced data and are trusted; from the one holding the
   // recovery point on, everything is validated after an unclean shutdown. A segment whose index was missing
@@ -236,17 +244,18 @@ absl::Status Partition::RecoverLocked(std::vector<std::shared_ptr<Segment>>* seg
   return absl::OkStatus();
 }
 
-absl::Status Partition::WriteCheckpointsLocked() {
+absl::Status Partition::Impl::WriteCheckpointsLocked() {
+  mu_.AssertHeld();
   const std::vector<internal::CheckpointEntry> rp = {{topic_partition_, recovery_point()}};
   RETURN_IF_ERROR(internal::WriteOffsetCheckpoint(fs_, JoinPath(dir_, kRecoveryPointCheckpointFile), rp));
   const std::vector<internal::CheckpointEntry> ls = {{topic_partition_, log_start_offset()}};
   return internal::WriteOffsetCheckpoint(fs_, JoinPath(dir_, kLogStartOffsetCheckpointFile), ls);
 }
 
-absl::Status Partition::Close() {
+absl::Status Partition::Impl::Close() {
   absl::Status status;
   {
-    internal::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (closed_) return absl::FailedPreconditionError(absl::StrCat("partition ", dir_, " is already closed"));
     status = failed_;
     if (status.ok()) status = DrainLocked();
@@ -261,8 +270,8 @@ absl::Status Partition::Close() {
       }
     }
     if (status.ok()) {
-      absl::MutexLock sync_lock(&sync_mu_);
-      recovery_point_.store(log_end_offset(), std::memory_order_seq_cst);
+      group_commit_.Exclusive([&] { recovery_point_.store(log_end_offset(), std::memory_order_seq_cst); });
+      CheckInvariantsLocked();
     } else {
       FailLocked(status);
     }
@@ -278,7 +287,7 @@ absl::Status Partition::Close() {
     }
     lock_.reset();
     {
-      absl::MutexLock data_lock(&data_mu_);
+      MutexLock data_lock(&data_mu_);
       data_cv_.SignalAll();
     }
   }

@@ -3,12 +3,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "seglog/partition.h"
+#include "storage/partition_impl.h"
 #include "storage/partition_internal.h"
 #include "util/status_macros.h"
 
 namespace seglog {
 
-size_t Partition::DeletableSegmentsLocked(const SegmentList& list, int64_t now_ms, bool by_start_offset_only) const {
+size_t Partition::Impl::DeletableSegmentsLocked(const SegmentList& list, int64_t now_ms,
+                                                bool by_start_offset_only) const {
+  mu_.AssertHeld();
   const size_t n = list.segments.size();
   const int64_t hw = high_watermark();
   const int64_t end = log_end_offset();
@@ -48,7 +51,8 @@ size_t Partition::DeletableSegmentsLocked(const SegmentList& list, int64_t now_m
   return count;
 }
 
-absl::StatusOr<RetentionResult> Partition::DeleteSegmentsLocked(size_t count) {
+absl::StatusOr<RetentionResult> Partition::Impl::DeleteSegmentsLocked(size_t count) {
+  mu_.AssertHeld();
   RetentionResult result;
   result.log_start_offset = log_start_offset();
   if (count == 0) return result;
@@ -73,12 +77,13 @@ absl::StatusOr<RetentionResult> Partition::DeleteSegmentsLocked(size_t count) {
   }
   // Deleted for good: a crash must not bring the segments back and move the log start backwards.
   if (status.ok()) status = fs_->SyncDir(dir_);
+  CheckInvariantsLocked();
   if (!status.ok()) return status;
   return result;
 }
 
-absl::StatusOr<RetentionResult> Partition::EnforceRetention() {
-  internal::MutexLock lock(&mu_);
+absl::StatusOr<RetentionResult> Partition::Impl::EnforceRetention() {
+  MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritableLocked());
   RETURN_IF_ERROR(DrainLocked());
   // DeletableSegmentsLocked answers for the first rule that deletes anything; asking again applies the
@@ -96,8 +101,8 @@ absl::StatusOr<RetentionResult> Partition::EnforceRetention() {
   return total;
 }
 
-absl::Status Partition::DeleteRecordsBefore(int64_t offset) {
-  internal::MutexLock lock(&mu_);
+absl::Status Partition::Impl::DeleteRecordsBefore(int64_t offset) {
+  MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritableLocked());
   const int64_t hw = high_watermark();
   if (offset > hw) {
@@ -106,6 +111,7 @@ absl::Status Partition::DeleteRecordsBefore(int64_t offset) {
   }
   if (offset <= log_start_offset()) return absl::OkStatus();
   log_start_offset_.store(offset, std::memory_order_seq_cst);
+  CheckInvariantsLocked();
   if (self_managed()) {
     if (absl::Status s = WriteCheckpointsLocked(); !s.ok()) {
       FailLocked(s);
@@ -116,9 +122,9 @@ absl::Status Partition::DeleteRecordsBefore(int64_t offset) {
   return DeleteSegmentsLocked(count).status();
 }
 
-absl::Status Partition::TruncateTo(int64_t offset) {
+absl::Status Partition::Impl::TruncateTo(int64_t offset) {
   DataListenerNotifier notifier(this);  // after the append mutex is released
-  internal::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritableLocked());
   if (offset < 0) return absl::InvalidArgumentError(absl::StrCat("truncate ", dir_, " to negative offset ", offset));
   RETURN_IF_ERROR(DrainLocked());
@@ -135,12 +141,11 @@ absl::Status Partition::TruncateTo(int64_t offset) {
   // below it).
   const bool restart = end < log_start_offset() || end <= list->segments.front()->base_offset();
   if (restart) end = std::min(offset, log_start_offset());
-  {
-    // An fsync round that began before this truncation must not move the recovery point past it.
-    absl::MutexLock sync_lock(&sync_mu_);
+  // An fsync round that began before this truncation must not move the recovery point past it.
+  group_commit_.Exclusive([&] {
     truncations_.fetch_add(1, std::memory_order_seq_cst);
     recovery_point_.store(std::min(recovery_point(), end), std::memory_order_seq_cst);
-  }
+  });
   // The lower recovery point reaches the disk before the cut does: a crash in between must not leave a
   // checkpoint above the log's end, which the next open would take for lost fsynced data (kDataLoss).
   if (self_managed()) {
@@ -197,6 +202,7 @@ absl::Status Partition::TruncateTo(int64_t offset) {
     producer_state_->Clear();
     producer_state_loaded_ = false;
   }
+  CheckInvariantsLocked();
   if (status.ok() && self_managed()) status = WriteCheckpointsLocked();
   if (!status.ok()) FailLocked(status);
   return status;

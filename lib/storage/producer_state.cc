@@ -8,6 +8,7 @@
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "seglog/partition.h"
+#include "storage/partition_impl.h"
 #include "storage/partition_internal.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
@@ -105,7 +106,8 @@ bool ProducerStateTable::TruncateTo(int64_t end) {
 
 }  // namespace internal
 
-absl::Status Partition::CheckProducersLocked(const PendingAppend& pending, AppendResult* result, bool* duplicate) {
+absl::Status Partition::Impl::CheckProducersLocked(const PendingAppend& pending, AppendResult* result, bool* duplicate) {
+  mu_.AssertHeld();
   *duplicate = false;
   absl::InlinedVector<internal::ProducerBatchId, 1> ids;
   ids.reserve(pending.batches.size());
@@ -143,7 +145,8 @@ absl::Status Partition::CheckProducersLocked(const PendingAppend& pending, Appen
   return absl::OkStatus();
 }
 
-void Partition::RecordProducersLocked(const PendingAppend& pending, int64_t base_offset) {
+void Partition::Impl::RecordProducersLocked(const PendingAppend& pending, int64_t base_offset) {
+  mu_.AssertHeld();
   // Until the first idempotent append loads the state, only batches it need not know of are appended.
   if (!producer_state_loaded_) return;
   int64_t next = base_offset;
@@ -154,7 +157,8 @@ void Partition::RecordProducersLocked(const PendingAppend& pending, int64_t base
   }
 }
 
-absl::Status Partition::RebuildProducerStateLocked() {
+absl::Status Partition::Impl::RebuildProducerStateLocked() {
+  mu_.AssertHeld();
   producer_state_->Clear();
   if (producer_state_segments_ <= 0) return absl::OkStatus();
   std::shared_ptr<const SegmentList> list = segments();

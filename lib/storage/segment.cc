@@ -127,10 +127,10 @@ absl::Status Segment::Append(std::string_view batches, const AppendInfo& info) {
 
 absl::StatusOr<std::shared_ptr<const FileRegion>> Segment::RegionCovering(uint64_t end) const {
   {
-    absl::ReaderMutexLock lock(&region_mu_);
+    ReaderMutexLock lock(&region_mu_);
     if (region_ != nullptr && region_->length() >= end) return region_;
   }
-  absl::MutexLock lock(&region_mu_);
+  WriterMutexLock lock(&region_mu_);
   if (region_ != nullptr && region_->length() >= end) return region_;
   if (log_ == nullptr) return absl::FailedPreconditionError(absl::StrCat("segment ", log_path_, " is closed"));
   const uint64_t reserve = active_.load(std::memory_order_acquire) ? static_cast<uint64_t>(config_.segment_bytes) : 0;
@@ -144,7 +144,7 @@ absl::StatusOr<std::shared_ptr<const FileRegion>> Segment::RegionCovering(uint64
 }
 
 void Segment::DropRegion() {
-  absl::MutexLock lock(&region_mu_);
+  WriterMutexLock lock(&region_mu_);
   region_ = nullptr;
 }
 

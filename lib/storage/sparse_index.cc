@@ -52,7 +52,7 @@ absl::StatusOr<std::unique_ptr<SparseIndex>> SparseIndex::Open(FileSystem* fs, s
   std::unique_ptr<SparseIndex> index(new SparseIndex(fs, std::move(path), kind, base_offset));
   const size_t entries = static_cast<size_t>(existing / entry_size);
   {
-    absl::MutexLock lock(&index->map_mu_);
+    WriterMutexLock lock(&index->map_mu_);
     const size_t length = existed ? static_cast<size_t>(existing) : std::max(max_index_bytes, entry_size);
     RETURN_IF_ERROR(index->MapLocked(length));
   }
@@ -92,7 +92,7 @@ IndexEntry SparseIndex::Empty() const {
 }
 
 IndexEntry SparseIndex::Entry(size_t n) const {
-  absl::ReaderMutexLock lock(&map_mu_);
+  ReaderMutexLock lock(&map_mu_);
   if (map_ == nullptr) return Empty();  // closed under a reader that started before
   return EntryLocked(n);
 }
@@ -100,7 +100,7 @@ IndexEntry SparseIndex::Entry(size_t n) const {
 IndexEntry SparseIndex::last_entry() const {
   const size_t n = entries();
   if (n == 0) return Empty();
-  absl::ReaderMutexLock lock(&map_mu_);
+  ReaderMutexLock lock(&map_mu_);
   if (map_ == nullptr) return Empty();
   return EntryLocked(n - 1);
 }
@@ -134,7 +134,7 @@ absl::Status SparseIndex::Append(int64_t key, int64_t value) {
     return absl::ResourceExhaustedError(absl::StrCat("index ", path_, " is full (", n, " entries)"));
   }
   {
-    absl::ReaderMutexLock lock(&map_mu_);  // only remapping excludes this
+    ReaderMutexLock lock(&map_mu_);  // only remapping excludes this
     WriteEntryLocked(n, key, value);
   }
   entries_.store(n + 1, std::memory_order_release);
@@ -163,7 +163,7 @@ absl::Status SparseIndex::MaybeAppendTime(int64_t timestamp, int64_t offset, boo
   // After the no-op above (Kafka's TimeIndex.maybeAppend): the roll entry may already fill the last slot.
   if (n >= max_entries()) return absl::ResourceExhaustedError(absl::StrCat("index ", path_, " has no slot left"));
   {
-    absl::ReaderMutexLock lock(&map_mu_);
+    ReaderMutexLock lock(&map_mu_);
     WriteEntryLocked(n, timestamp, offset);
   }
   entries_.store(n + 1, std::memory_order_release);
@@ -189,7 +189,7 @@ int64_t SparseIndex::SearchLocked(int64_t target, size_t lo, size_t hi) const {
 IndexEntry SparseIndex::Lookup(int64_t target) const {
   const size_t n = entries();
   if (n == 0) return Empty();
-  absl::ReaderMutexLock lock(&map_mu_);
+  ReaderMutexLock lock(&map_mu_);
   if (map_ == nullptr) return Empty();  // closed: a lookup racing Close falls back to a scan from the start
   const size_t warm_entries = index_format::kWarmBytes / entry_size_;
   const size_t first_hot = n - 1 > warm_entries ? n - 1 - warm_entries : 0;
@@ -201,7 +201,7 @@ IndexEntry SparseIndex::Lookup(int64_t target) const {
 absl::Status SparseIndex::TruncateTo(int64_t offset) {
   if (closed_) return ClosedError(path_);
   size_t keep = entries();
-  absl::ReaderMutexLock lock(&map_mu_);
+  ReaderMutexLock lock(&map_mu_);
   while (keep > 0 && OffsetOf(EntryLocked(keep - 1)) >= offset) --keep;
   entries_.store(keep, std::memory_order_release);
   return absl::OkStatus();
@@ -216,7 +216,7 @@ absl::Status SparseIndex::Reset() {
 absl::Status SparseIndex::SanityCheck() const {
   const size_t n = entries();
   if (n == 0) return absl::OkStatus();
-  absl::ReaderMutexLock lock(&map_mu_);
+  ReaderMutexLock lock(&map_mu_);
   int64_t prev_key = INT64_MIN;
   int64_t prev_offset = base_offset_;
   for (size_t i = 0; i < n; ++i) {
@@ -239,7 +239,7 @@ absl::Status SparseIndex::SanityCheck() const {
 
 absl::Status SparseIndex::TrimToEntries() {
   if (closed_) return ClosedError(path_);
-  absl::MutexLock lock(&map_mu_);
+  WriterMutexLock lock(&map_mu_);
   if (max_entries() == entries()) return absl::OkStatus();  // already trimmed (an inactive segment's)
   RETURN_IF_ERROR(map_->Sync());
   // MapFile sets the file to exactly the entries and maps just those: no spare slot, so appends need a
@@ -258,20 +258,20 @@ absl::Status SparseIndex::TrimToEntries() {
 
 absl::Status SparseIndex::Resize(size_t max_index_bytes) {
   if (closed_) return ClosedError(path_);
-  absl::MutexLock lock(&map_mu_);
+  WriterMutexLock lock(&map_mu_);
   return MapLocked(std::max({max_index_bytes, entries() * entry_size_, entry_size_}));
 }
 
 absl::Status SparseIndex::Sync() {
   if (closed_) return ClosedError(path_);
-  absl::ReaderMutexLock lock(&map_mu_);
+  ReaderMutexLock lock(&map_mu_);
   return map_->Sync();
 }
 
 absl::Status SparseIndex::Close() {
   if (closed_) return ClosedError(path_);
   absl::Status status = deleted_ ? absl::OkStatus() : TrimToEntries();
-  absl::MutexLock lock(&map_mu_);
+  WriterMutexLock lock(&map_mu_);
   map_.reset();
   closed_ = true;
   return status;

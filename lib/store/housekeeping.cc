@@ -50,7 +50,7 @@ absl::Status FlushPass(const std::vector<std::shared_ptr<Partition>>& partitions
 std::vector<std::shared_ptr<Partition>> Store::Impl::AllPartitions() const {
   std::vector<std::shared_ptr<Topic>> topics;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     for (const auto& [name, topic] : topics_) topics.push_back(topic);
   }
   std::vector<std::shared_ptr<Partition>> all;
@@ -62,7 +62,7 @@ std::vector<std::shared_ptr<Partition>> Store::Impl::AllPartitions() const {
 
 absl::Status Store::Impl::WriteCheckpoints() {
   if (options_.read_only) return absl::OkStatus();  // nothing reaches the real directory
-  absl::MutexLock lock(&checkpoint_mu_);
+  MutexLock lock(&checkpoint_mu_);
   std::vector<internal::CheckpointEntry> recovery_points;
   std::vector<internal::CheckpointEntry> log_starts;
   for (const std::shared_ptr<Partition>& p : AllPartitions()) {
@@ -102,7 +102,7 @@ void Store::Impl::StartHousekeeping() {
     int64_t next_checkpoint = start + options_.checkpoint_interval_ms;
     for (;;) {
       {
-        absl::MutexLock lock(&hk_mu_);
+        MutexLock lock(&hk_mu_);
         for (;;) {
           if (hk_stop_) return;
           const int64_t due = std::min({next_retention, next_flush, next_checkpoint});
@@ -137,7 +137,7 @@ void Store::Impl::StartHousekeeping() {
 void Store::Impl::StopHousekeeping() {
   if (!hk_thread_.joinable()) return;
   {
-    absl::MutexLock lock(&hk_mu_);
+    MutexLock lock(&hk_mu_);
     hk_stop_ = true;
     hk_cv_.SignalAll();
   }

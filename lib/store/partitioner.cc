@@ -8,7 +8,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/random/random.h"
-#include "seglog/internal/mutex.h"
+#include "seglog/mutex.h"
 
 namespace seglog {
 
@@ -69,7 +69,7 @@ class DefaultPartitioner final : public Partitioner {
                     int32_t num_partitions) override {
     if (key.has_value()) return PartitionForKey(*key, num_partitions);
     if (num_partitions <= 1) return 0;
-    internal::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto it = sticky_.find(topic);
     if (it == sticky_.end()) it = sticky_.emplace(std::string(topic), Sticky{}).first;
     Sticky& s = it->second;
@@ -89,13 +89,14 @@ class DefaultPartitioner final : public Partitioner {
 
   // A partition chosen uniformly at random, different from `previous` (StickyPartitionCache.nextPartition).
   int32_t NextPartitionLocked(int32_t previous, int32_t num_partitions) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    mu_.AssertHeld();
     if (previous < 0 || previous >= num_partitions) return absl::Uniform<int32_t>(rng_, 0, num_partitions);
     const int32_t pick = absl::Uniform<int32_t>(rng_, 0, num_partitions - 1);
     return pick >= previous ? pick + 1 : pick;
   }
 
   const size_t sticky_batch_bytes_;
-  internal::Mutex mu_;
+  Mutex mu_;
   std::map<std::string, Sticky, std::less<>> sticky_ ABSL_GUARDED_BY(mu_);
   absl::BitGen rng_ ABSL_GUARDED_BY(mu_);
 };
@@ -105,7 +106,7 @@ class RoundRobinPartitioner final : public Partitioner {
  public:
   int32_t Partition(std::string_view topic, std::optional<std::string_view> /*key*/, size_t /*record_bytes*/,
                     int32_t num_partitions) override {
-    internal::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto it = counters_.find(topic);
     if (it == counters_.end()) it = counters_.emplace(std::string(topic), 0).first;
     const uint64_t next = it->second++;
@@ -113,7 +114,7 @@ class RoundRobinPartitioner final : public Partitioner {
   }
 
  private:
-  internal::Mutex mu_;
+  Mutex mu_;
   std::map<std::string, uint64_t, std::less<>> counters_ ABSL_GUARDED_BY(mu_);
 };
 

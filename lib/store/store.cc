@@ -22,7 +22,7 @@ Store::Impl::~Impl() {
   if (!opened_) return;  // a failed open wrote nothing and must not claim a clean shutdown
   bool closed;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     closed = closed_;
   }
   if (!closed) Close().IgnoreError();
@@ -30,13 +30,13 @@ Store::Impl::~Impl() {
 
 absl::Status Store::Impl::Close() {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (closed_) return absl::FailedPreconditionError(absl::StrCat("store ", dir_, " is already closed"));
   }
   StopHousekeeping();
   std::vector<std::shared_ptr<Topic>> topics;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     closed_ = true;
     for (const auto& [name, topic] : topics_) topics.push_back(topic);
   }

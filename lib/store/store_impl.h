@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "seglog/mutex.h"
 #include "seglog/store.h"
 #include "store/topics_file.h"
 
@@ -108,18 +108,18 @@ class Store::Impl {
   // Set when Open() succeeded: only an opened Store closes (a failed open must not write a marker).
   bool opened_ = false;
 
-  absl::Mutex meta_mu_ ABSL_ACQUIRED_BEFORE(checkpoint_mu_, mu_);
+  Mutex meta_mu_ ABSL_ACQUIRED_BEFORE(checkpoint_mu_, mu_);
   internal::StoreMetadata metadata_ ABSL_GUARDED_BY(meta_mu_);
   int64_t next_producer_id_ ABSL_GUARDED_BY(meta_mu_) = 0;
 
-  absl::Mutex checkpoint_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  Mutex checkpoint_mu_ ABSL_ACQUIRED_BEFORE(mu_);
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::map<std::string, std::shared_ptr<Topic>, std::less<>> topics_ ABSL_GUARDED_BY(mu_);
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 
-  absl::Mutex hk_mu_;
-  absl::CondVar hk_cv_;
+  Mutex hk_mu_;
+  CondVar hk_cv_;
   bool hk_stop_ ABSL_GUARDED_BY(hk_mu_) = false;
   std::thread hk_thread_;
 };

@@ -176,7 +176,7 @@ absl::Status Store::Impl::Open() {
     }
   }
   {
-    absl::MutexLock lock(&meta_mu_);
+    MutexLock lock(&meta_mu_);
     if (!metadata.deleting.empty() && !options_.read_only) {
       metadata.deleting.clear();
       RETURN_IF_ERROR(WriteMetadataLocked(metadata));
@@ -211,7 +211,7 @@ absl::Status Store::Impl::Open() {
   RETURN_IF_ERROR(internal::OpenPartitionsInParallel(jobs, internal::RecoveryThreads(options_), &partitions));
   size_t next = 0;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     for (const auto& [record, config] : topics) {
       std::vector<std::shared_ptr<Partition>> mine(partitions.begin() + static_cast<ptrdiff_t>(next),
                                                    partitions.begin() + static_cast<ptrdiff_t>(next) + record.partitions);

@@ -36,6 +36,7 @@ int32_t RecordedPartitions(const internal::StoreMetadata& m, std::string_view na
 }  // namespace
 
 absl::Status Store::Impl::PrepareNewPartitions(std::string_view topic, int32_t begin, int32_t end) {
+  meta_mu_.AssertHeld();
   // Leftover `<topic>-<p>` directories belong to no open partition (the caller holds meta_mu_ and the
   // partitions do not exist yet): a new partition must not adopt their segments.
   RETURN_IF_ERROR(RemovePartitionDirs(topic, begin, end));
@@ -47,7 +48,7 @@ absl::Status Store::Impl::PrepareNewPartitions(std::string_view topic, int32_t b
 
 absl::Status Store::Impl::CheckUsable(bool write) const {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (closed_) return absl::FailedPreconditionError(absl::StrCat("store ", dir_, " is closed"));
   }
   if (write && options_.read_only) {
@@ -58,6 +59,7 @@ absl::Status Store::Impl::CheckUsable(bool write) const {
 }
 
 absl::Status Store::Impl::WriteMetadataLocked(const internal::StoreMetadata& m) {
+  meta_mu_.AssertHeld();
   if (options_.read_only) return absl::FailedPreconditionError(absl::StrCat("store ", dir_, " is open read-only"));
   return internal::WriteStoreMetadata(fs_, PathOf(internal::kTopicsFile), m);
 }
@@ -107,9 +109,9 @@ absl::StatusOr<std::shared_ptr<Topic>> Store::Impl::CreateTopic(std::string_view
     return absl::InvalidArgumentError(absl::StrCat("topic ", internal::Sv(name), ": ", config.status().message()));
   }
 
-  absl::MutexLock meta_lock(&meta_mu_);
+  MutexLock meta_lock(&meta_mu_);
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (topics_.count(name) > 0) {
       return absl::AlreadyExistsError(absl::StrCat("topic ", internal::Sv(name), " already exists"));
     }
@@ -163,13 +165,13 @@ absl::StatusOr<std::shared_ptr<Topic>> Store::Impl::CreateTopic(std::string_view
     return opened;
   }
   auto topic = std::make_shared<Topic>(std::string(name), *config, std::move(partitions));
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   topics_.emplace(std::string(name), topic);
   return topic;
 }
 
 absl::StatusOr<std::shared_ptr<Topic>> Store::Impl::GetTopic(std::string_view name) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (closed_) return absl::FailedPreconditionError(absl::StrCat("store ", dir_, " is closed"));
   auto it = topics_.find(name);
   if (it == topics_.end()) {
@@ -179,7 +181,7 @@ absl::StatusOr<std::shared_ptr<Topic>> Store::Impl::GetTopic(std::string_view na
 }
 
 std::vector<std::string> Store::Impl::ListTopics() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   std::vector<std::string> names;
   names.reserve(topics_.size());
   for (const auto& [name, topic] : topics_) names.push_back(name);
@@ -188,10 +190,10 @@ std::vector<std::string> Store::Impl::ListTopics() const {
 
 absl::Status Store::Impl::DeleteTopic(std::string_view name) {
   RETURN_IF_ERROR(CheckUsable(/*write=*/true));
-  absl::MutexLock meta_lock(&meta_mu_);
+  MutexLock meta_lock(&meta_mu_);
   std::shared_ptr<Topic> topic;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto it = topics_.find(name);
     if (it == topics_.end()) {
       return absl::NotFoundError(absl::StrCat("topic ", internal::Sv(name), " does not exist in ", dir_));
@@ -210,7 +212,7 @@ absl::Status Store::Impl::DeleteTopic(std::string_view name) {
   RETURN_IF_ERROR(WriteMetadataLocked(m));
   metadata_ = m;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     topics_.erase(topics_.find(name));
   }
   // 2. Its partitions close (handles others hold now fail with kFailedPrecondition).
@@ -237,7 +239,7 @@ absl::Status Store::Impl::DeleteTopic(std::string_view name) {
 
 absl::Status Store::Impl::IncreasePartitions(std::string_view name, int32_t num_partitions) {
   RETURN_IF_ERROR(CheckUsable(/*write=*/true));
-  absl::MutexLock meta_lock(&meta_mu_);
+  MutexLock meta_lock(&meta_mu_);
   ASSIGN_OR_RETURN(std::shared_ptr<Topic> topic, GetTopic(name));
   const int32_t current = topic->num_partitions();
   if (num_partitions <= current) {
@@ -273,7 +275,7 @@ absl::Status Store::Impl::IncreasePartitions(std::string_view name, int32_t num_
 
 absl::StatusOr<ProducerIdAndEpoch> Store::Impl::AllocateProducerId() {
   RETURN_IF_ERROR(CheckUsable(/*write=*/true));
-  absl::MutexLock meta_lock(&meta_mu_);
+  MutexLock meta_lock(&meta_mu_);
   if (next_producer_id_ >= metadata_.producer_id_block_end) {
     internal::StoreMetadata m = metadata_;
     m.producer_id_block_end = next_producer_id_ + internal::kProducerIdBlockSize;

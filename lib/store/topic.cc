@@ -13,12 +13,12 @@ Topic::Topic(std::string name, TopicConfig config, std::vector<std::shared_ptr<P
       partitions_(std::make_shared<const std::vector<std::shared_ptr<Partition>>>(std::move(partitions))) {}
 
 int32_t Topic::num_partitions() const {
-  internal::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return static_cast<int32_t>(partitions_->size());
 }
 
 std::shared_ptr<Partition> Topic::partition(int32_t p) const {
-  internal::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (p < 0 || static_cast<size_t>(p) >= partitions_->size()) return nullptr;
   return (*partitions_)[static_cast<size_t>(p)];
 }
@@ -33,12 +33,12 @@ absl::StatusOr<std::shared_ptr<Partition>> Topic::GetPartition(int32_t p) const 
 }
 
 std::vector<std::shared_ptr<Partition>> Topic::partitions() const {
-  internal::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return *partitions_;
 }
 
 void Topic::AddPartitions(std::vector<std::shared_ptr<Partition>> more) {
-  internal::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto grown = std::make_shared<std::vector<std::shared_ptr<Partition>>>(*partitions_);
   for (auto& p : more) grown->push_back(std::move(p));
   partitions_ = std::move(grown);

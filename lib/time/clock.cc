@@ -1,7 +1,9 @@
-// SystemClock(): the real clock, built on absl::Now and absl's CondVar (NowMillis straight from the vDSO).
+// SystemClock(): the real clock, built on absl::Now and seglog's CondVar (NowMillis straight from the vDSO).
 #include "seglog/clock.h"
 
 #include <time.h>
+
+#include "absl/time/clock.h"
 
 namespace seglog {
 namespace {
@@ -19,7 +21,7 @@ class RealClock final : public Clock {
 
   void SleepFor(absl::Duration d) override { absl::SleepFor(d); }
 
-  bool WaitWithDeadline(absl::CondVar* cv, absl::Mutex* mu, absl::Time deadline) override {
+  bool WaitWithDeadline(CondVar* cv, Mutex* mu, absl::Time deadline) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) override {
     const bool timed_out = cv->WaitWithDeadline(mu, deadline);
     return timed_out || absl::Now() >= deadline;
   }

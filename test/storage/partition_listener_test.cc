@@ -9,11 +9,11 @@
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/notification.h"
 #include "seglog/batch_view.h"
 #include "seglog/partition.h"
 #include "support/fault_injection_file_system.h"
 #include "support/manual_clock.h"
+#include "support/notification.h"
 #include "support/test_util.h"
 
 namespace seglog {
@@ -129,8 +129,8 @@ TEST_CASE("Several listeners are each called; removing one leaves the others", "
 TEST_CASE("RemoveDataListener returns only after a running listener has finished", "[listener]") {
   Env env;
   auto p = env.Open();
-  absl::Notification entered;
-  absl::Notification release;
+  Notification entered;
+  Notification release;
   std::atomic<bool> listener_done{false};
   std::atomic<bool> first{true};
   const uint64_t id = p->AddDataListener([&] {

@@ -11,12 +11,12 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/synchronization/notification.h"
 #include "seglog/batch_builder.h"
 #include "seglog/batch_view.h"
 #include "seglog/log_files.h"
 #include "support/fault_injection_file_system.h"
 #include "support/manual_clock.h"
+#include "support/notification.h"
 #include "support/test_util.h"
 
 namespace seglog {
@@ -249,6 +249,31 @@ TEST_CASE("AnOwnerKeepsTheCheckpointsAndUncleanReopenCutsAGarbageTail", "[partit
     REQUIRE((*p)->log_end_offset() == 15);
     REQUIRE((*p)->recovery_point() == 10);
     RequireValues(ReadAll(**p), 0, 15);
+  }
+}
+
+TEST_CASE("ARecoveryPointBelowTheCheckpointedLogStartKeepsTheHighWatermarkAtOrAboveIt", "[partition]") {
+  // The owner's two checkpoint files are written at different times: after a crash the recovery point can
+  // be older than the log start. With high_watermark_is_flushed the high watermark is the recovery point,
+  // which must still not be below the log start (log_start_offset <= high_watermark <= log_end_offset).
+  for (bool posix : {false, true}) {
+    Env env(posix);
+    PartitionOptions options{.fs = env.fs.get(), .clock = &env.clock, .create_if_missing = true,
+                             .config = {.high_watermark_is_flushed = true}, .checkpoint = PartitionCheckpoint{}};
+    {
+      auto p = Partition::Open(env.dir, options);
+      REQUIRE_OK(p);
+      AppendValues(p->get(), 0, 15);
+      REQUIRE_OK((*p)->Flush());
+      REQUIRE_OK((*p)->Close());
+    }
+    options.checkpoint = PartitionCheckpoint{.clean_shutdown = false, .recovery_point = 3, .log_start_offset = 8};
+    auto p = Partition::Open(env.dir, options);
+    REQUIRE_OK(p);
+    REQUIRE((*p)->log_start_offset() == 8);
+    REQUIRE((*p)->log_start_offset() <= (*p)->high_watermark());
+    REQUIRE((*p)->high_watermark() <= (*p)->log_end_offset());
+    RequireValues(ReadAll(**p), 8, (*p)->high_watermark() - 8);
   }
 }
 
@@ -657,8 +682,8 @@ TEST_CASE("DurableAppendsFromManyThreadsShareFsyncs", "[partition]") {
   Partition& p = **opened;
   // The first fsync is held in flight until the other seven appenders have written and queued behind it.
   constexpr int kThreads = 8;
-  absl::Notification syncing;  // the leader's fsync has started (so it covers the leader's record only)
-  absl::Notification release;
+  Notification syncing;  // the leader's fsync has started (so it covers the leader's record only)
+  Notification release;
   std::atomic<bool> first{true};
   fs.SetSyncHook([&](const std::string& path) {
     if (absl::EndsWith(path, ".log") && first.exchange(false)) {

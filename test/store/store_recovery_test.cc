@@ -8,8 +8,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "seglog/log_files.h"
+#include "seglog/mutex.h"
 #include "seglog/store.h"
 #include "store/store_test_util.h"
 #include "support/fault_injection_file_system.h"
@@ -191,22 +191,21 @@ TEST_CASE("Another process cannot open a directory a Store holds, and can once i
 class PassLog {
  public:
   void Add(const absl::StatusOr<HousekeepingResult>& r) {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     passes_.push_back(r);
+    added_.SignalAll();
   }
   // Blocks (without polling) until the n-th pass has been reported, and returns it.
   absl::StatusOr<HousekeepingResult> AwaitPass(size_t n) {
-    absl::MutexLock lock(&mu_);
-    want_ = n;
-    mu_.Await(absl::Condition(this, &PassLog::EnoughLocked));
+    MutexLock lock(&mu_);
+    while (passes_.size() < n) added_.Wait(&mu_);
     return passes_[n - 1];
   }
 
  private:
-  bool EnoughLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return passes_.size() >= want_; }
-  absl::Mutex mu_;
+  Mutex mu_;
+  CondVar added_;
   std::vector<absl::StatusOr<HousekeepingResult>> passes_ ABSL_GUARDED_BY(mu_);
-  size_t want_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 TEST_CASE("Background housekeeping deletes expired segments when the clock says so", "[store][housekeeping]") {

@@ -76,21 +76,21 @@ class FaultInjectionFileSystem::FaultFile final : public File {
       : fs_(fs), base_(std::move(base)), state_(std::move(state)), epoch_(epoch), end_(size) {}
 
   absl::StatusOr<size_t> ReadAt(uint64_t offset, absl::Span<char> dst) const override {
-    absl::MutexLock lock(&fs_->mu_);
+    MutexLock lock(&fs_->mu_);
     RETURN_IF_ERROR(fs_->CheckEpochLocked(epoch_, path()));
     RETURN_IF_ERROR(fs_->MaybeInjectLocked(Op::kRead, path()));
     return base_->ReadAt(offset, dst);
   }
 
   absl::Status Append(std::string_view data) override {
-    absl::MutexLock lock(&fs_->mu_);
+    MutexLock lock(&fs_->mu_);
     RETURN_IF_ERROR(fs_->CheckEpochLocked(epoch_, path()));
     RETURN_IF_ERROR(fs_->MaybeInjectLocked(Op::kWrite, path()));
     return WriteLocked(end_, data);
   }
 
   absl::Status WriteAt(uint64_t offset, std::string_view data) override {
-    absl::MutexLock lock(&fs_->mu_);
+    MutexLock lock(&fs_->mu_);
     RETURN_IF_ERROR(fs_->CheckEpochLocked(epoch_, path()));
     RETURN_IF_ERROR(fs_->MaybeInjectLocked(Op::kWrite, path()));
     return WriteLocked(offset, data);
@@ -99,11 +99,11 @@ class FaultInjectionFileSystem::FaultFile final : public File {
   absl::Status Sync() override {
     std::shared_ptr<const std::function<void(const std::string&)>> hook;
     {
-      absl::MutexLock lock(&fs_->mu_);
+      MutexLock lock(&fs_->mu_);
       hook = fs_->sync_hook_;
     }
     if (hook != nullptr) (*hook)(path());  // outside the lock: the hook may block
-    absl::MutexLock lock(&fs_->mu_);
+    MutexLock lock(&fs_->mu_);
     RETURN_IF_ERROR(fs_->CheckEpochLocked(epoch_, path()));
     RETURN_IF_ERROR(fs_->MaybeInjectLocked(Op::kSync, path()));
     RETURN_IF_ERROR(base_->Sync());
@@ -116,20 +116,20 @@ class FaultInjectionFileSystem::FaultFile final : public File {
   }
 
   absl::Status Truncate(uint64_t size) override {
-    absl::MutexLock lock(&fs_->mu_);
+    MutexLock lock(&fs_->mu_);
     RETURN_IF_ERROR(fs_->CheckEpochLocked(epoch_, path()));
     RETURN_IF_ERROR(fs_->MaybeInjectLocked(Op::kTruncate, path()));
     return TruncateLocked(size);
   }
 
   absl::StatusOr<uint64_t> Size() const override {
-    absl::MutexLock lock(&fs_->mu_);
+    MutexLock lock(&fs_->mu_);
     RETURN_IF_ERROR(fs_->CheckEpochLocked(epoch_, path()));
     return base_->Size();
   }
 
   absl::Status Close() override {
-    absl::MutexLock lock(&fs_->mu_);
+    MutexLock lock(&fs_->mu_);
     const absl::Status closed = base_->Close();
     RETURN_IF_ERROR(fs_->CheckEpochLocked(epoch_, path()));
     return closed;
@@ -137,7 +137,7 @@ class FaultInjectionFileSystem::FaultFile final : public File {
 
   // The base file's region: it stays valid memory after a crash (the handle is dead, its region is not).
   absl::StatusOr<std::shared_ptr<const FileRegion>> MapForRead(uint64_t length) const override {
-    absl::MutexLock lock(&fs_->mu_);
+    MutexLock lock(&fs_->mu_);
     RETURN_IF_ERROR(fs_->CheckEpochLocked(epoch_, path()));
     RETURN_IF_ERROR(fs_->MaybeInjectLocked(Op::kRead, path()));
     return base_->MapForRead(length);
@@ -148,6 +148,7 @@ class FaultInjectionFileSystem::FaultFile final : public File {
 
   // Truncate without the checks; also how OpenFile applies OpenOptions::truncate.
   absl::Status TruncateLocked(uint64_t size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(fs_->mu_) {
+    fs_->mu_.AssertHeld();
     ASSIGN_OR_RETURN(uint64_t old_size, base_->Size());
     RETURN_IF_ERROR(BackupSyncedLocked(size, state_->synced_size, old_size));
     RETURN_IF_ERROR(base_->Truncate(size));
@@ -164,6 +165,7 @@ class FaultInjectionFileSystem::FaultFile final : public File {
   // WriteAt at this handle's tracked end (the same rule the base file systems follow), so the offsets this
   // wrapper records are exactly where the bytes went.
   absl::Status WriteLocked(uint64_t offset, std::string_view data) ABSL_EXCLUSIVE_LOCKS_REQUIRED(fs_->mu_) {
+    fs_->mu_.AssertHeld();
     ASSIGN_OR_RETURN(uint64_t size, base_->Size());
     absl::Status full;
     if (fs_->free_space_.has_value() && offset + data.size() > size + *fs_->free_space_) {
@@ -186,6 +188,7 @@ class FaultInjectionFileSystem::FaultFile final : public File {
 
   // Saves the synced bytes in [begin, end) that are about to change; `size` is the file's current size.
   absl::Status BackupSyncedLocked(uint64_t begin, uint64_t end, uint64_t size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(fs_->mu_) {
+    fs_->mu_.AssertHeld();
     end = std::min({end, state_->synced_size, size});
     if (begin >= end) return absl::OkStatus();
     std::string bytes(end - begin, '\0');
@@ -213,7 +216,7 @@ class FaultInjectionFileSystem::FaultMappedFile final : public MappedFile {
   }
 
   ~FaultMappedFile() override {
-    absl::MutexLock lock(&fs_->mu_);
+    MutexLock lock(&fs_->mu_);
     fs_->mappings_.erase(this);
     ReleaseLocked();
   }
@@ -223,7 +226,7 @@ class FaultInjectionFileSystem::FaultMappedFile final : public MappedFile {
   size_t length() const override { return length_; }
 
   absl::Status Sync() override {
-    absl::MutexLock lock(&fs_->mu_);
+    MutexLock lock(&fs_->mu_);
     RETURN_IF_ERROR(fs_->CheckEpochLocked(epoch_, path_));
     RETURN_IF_ERROR(fs_->MaybeInjectLocked(Op::kSync, path_));
     if (length_ > 0) std::memcpy(base_->data(), buffer_.get(), length_);
@@ -234,6 +237,7 @@ class FaultInjectionFileSystem::FaultMappedFile final : public MappedFile {
 
   // Writes the bytes to the base mapping and drops it (at destruction or a crash).
   void ReleaseLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(fs_->mu_) {
+    fs_->mu_.AssertHeld();
     if (base_ == nullptr) return;
     if (length_ > 0) std::memcpy(base_->data(), buffer_.get(), length_);
     base_.reset();
@@ -254,12 +258,15 @@ class FaultInjectionFileSystem::FaultLock final : public FileLock {
  public:
   FaultLock(FaultInjectionFileSystem* fs, std::unique_ptr<FileLock> base) : fs_(fs), base_(std::move(base)) {}
   ~FaultLock() override {
-    absl::MutexLock lock(&fs_->mu_);
+    MutexLock lock(&fs_->mu_);
     fs_->locks_.erase(this);
     base_.reset();
   }
 
-  void ReleaseLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(fs_->mu_) { base_.reset(); }
+  void ReleaseLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(fs_->mu_) {
+    fs_->mu_.AssertHeld();
+    base_.reset();
+  }
 
  private:
   friend class FaultInjectionFileSystem;  // reads fs_ to assert mu_ is held
@@ -274,7 +281,7 @@ FaultInjectionFileSystem::~FaultInjectionFileSystem() = default;
 absl::StatusOr<std::unique_ptr<File>> FaultInjectionFileSystem::OpenFile(const std::string& path,
                                                                          const OpenOptions& options) {
   const std::string key = NormalizePath(path);
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   RETURN_IF_ERROR(MaybeInjectLocked(Op::kOpen, path));
   ASSIGN_OR_RETURN(bool existed, base_->Exists(path));
   OpenOptions base_options = options;
@@ -296,7 +303,7 @@ absl::StatusOr<std::unique_ptr<File>> FaultInjectionFileSystem::OpenFile(const s
 }
 
 absl::StatusOr<std::unique_ptr<MappedFile>> FaultInjectionFileSystem::MapFile(const std::string& path, size_t length) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   RETURN_IF_ERROR(MaybeInjectLocked(Op::kOpen, path));
   ASSIGN_OR_RETURN(std::unique_ptr<MappedFile> base_map, base_->MapFile(path, length));
   auto map = std::make_unique<FaultMappedFile>(this, path, std::move(base_map), epoch_);
@@ -305,34 +312,34 @@ absl::StatusOr<std::unique_ptr<MappedFile>> FaultInjectionFileSystem::MapFile(co
 }
 
 absl::StatusOr<bool> FaultInjectionFileSystem::Exists(const std::string& path) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return base_->Exists(path);
 }
 
 absl::StatusOr<uint64_t> FaultInjectionFileSystem::FileSize(const std::string& path) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return base_->FileSize(path);
 }
 
 absl::StatusOr<std::vector<std::string>> FaultInjectionFileSystem::ListDir(const std::string& dir) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return base_->ListDir(dir);
 }
 
 absl::Status FaultInjectionFileSystem::CreateDirs(const std::string& dir) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return base_->CreateDirs(dir);
 }
 
 absl::Status FaultInjectionFileSystem::RemoveDir(const std::string& dir) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   RETURN_IF_ERROR(MaybeInjectLocked(Op::kRemove, dir));
   return base_->RemoveDir(dir);
 }
 
 absl::Status FaultInjectionFileSystem::RemoveFile(const std::string& path) {
   const std::string key = NormalizePath(path);
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   RETURN_IF_ERROR(MaybeInjectLocked(Op::kRemove, path));
   ASSIGN_OR_RETURN(uint64_t size, base_->FileSize(path));
   ASSIGN_OR_RETURN(std::string durable, DurableContentLocked(key));
@@ -347,7 +354,7 @@ absl::Status FaultInjectionFileSystem::RemoveFile(const std::string& path) {
 absl::Status FaultInjectionFileSystem::Rename(const std::string& from, const std::string& to) {
   const std::string from_key = NormalizePath(from);
   const std::string to_key = NormalizePath(to);
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   RETURN_IF_ERROR(MaybeInjectLocked(Op::kRename, from, to));
   DirOp op{.kind = DirOp::Kind::kRename,
            .path = from_key,
@@ -373,7 +380,7 @@ absl::Status FaultInjectionFileSystem::Rename(const std::string& from, const std
 
 absl::Status FaultInjectionFileSystem::SyncDir(const std::string& dir) {
   const std::string key = NormalizePath(dir);
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   RETURN_IF_ERROR(MaybeInjectLocked(Op::kSyncDir, dir));
   RETURN_IF_ERROR(base_->SyncDir(dir));
   for (DirOp& op : pending_dir_ops_) op.unsynced_dirs.erase(key);
@@ -383,7 +390,7 @@ absl::Status FaultInjectionFileSystem::SyncDir(const std::string& dir) {
 }
 
 absl::StatusOr<std::unique_ptr<FileLock>> FaultInjectionFileSystem::LockFile(const std::string& path) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   RETURN_IF_ERROR(MaybeInjectLocked(Op::kOpen, path));
   ASSIGN_OR_RETURN(std::unique_ptr<FileLock> base_lock, base_->LockFile(path));
   auto file_lock = std::make_unique<FaultLock>(this, std::move(base_lock));
@@ -393,7 +400,7 @@ absl::StatusOr<std::unique_ptr<FileLock>> FaultInjectionFileSystem::LockFile(con
 
 absl::StatusOr<FaultInjectionFileSystem::CrashReport> FaultInjectionFileSystem::SimulateCrash(
     const CrashOptions& options) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   ++epoch_;
   for (FaultMappedFile* map : mappings_) {
     map->fs_->mu_.AssertHeld();  // the same mutex, spelled for the thread-safety analysis
@@ -422,46 +429,47 @@ absl::StatusOr<FaultInjectionFileSystem::CrashReport> FaultInjectionFileSystem::
 
 void FaultInjectionFileSystem::InjectError(Op op, absl::Status error, std::string path_substring, int count) {
   if (count <= 0) return;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   rules_.push_back(ErrorRule{op, std::move(error), std::move(path_substring), count});
 }
 
 void FaultInjectionFileSystem::SetSyncHook(std::function<void(const std::string& path)> hook) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   sync_hook_ = hook ? std::make_shared<const std::function<void(const std::string&)>>(std::move(hook)) : nullptr;
 }
 
 void FaultInjectionFileSystem::ClearErrors() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   rules_.clear();
 }
 
 void FaultInjectionFileSystem::SetFreeSpace(std::optional<uint64_t> bytes) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   free_space_ = bytes;
 }
 
 std::optional<uint64_t> FaultInjectionFileSystem::free_space() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return free_space_;
 }
 
 int64_t FaultInjectionFileSystem::sync_count() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return sync_count_;
 }
 
 int64_t FaultInjectionFileSystem::dir_sync_count() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return dir_sync_count_;
 }
 
 int64_t FaultInjectionFileSystem::bytes_written() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return bytes_written_;
 }
 
 absl::Status FaultInjectionFileSystem::MaybeInjectLocked(Op op, const std::string& path, const std::string& path2) {
+  mu_.AssertHeld();
   for (auto it = rules_.begin(); it != rules_.end(); ++it) {
     if (it->op != Op::kAny && it->op != op) continue;
     if (!it->path_substring.empty() && !absl::StrContains(path, it->path_substring) &&
@@ -476,12 +484,14 @@ absl::Status FaultInjectionFileSystem::MaybeInjectLocked(Op op, const std::strin
 }
 
 absl::Status FaultInjectionFileSystem::CheckEpochLocked(uint64_t epoch, const std::string& path) const {
+  mu_.AssertHeld();
   if (epoch != epoch_) return InvalidatedError(path);
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<FaultInjectionFileSystem::FileState>> FaultInjectionFileSystem::StateLocked(
     const std::string& key) {
+  mu_.AssertHeld();
   auto it = files_.find(key);
   if (it != files_.end()) return it->second;
   auto state = std::make_shared<FileState>();
@@ -491,6 +501,7 @@ absl::StatusOr<std::shared_ptr<FaultInjectionFileSystem::FileState>> FaultInject
 }
 
 void FaultInjectionFileSystem::ChargeLocked(uint64_t old_size, uint64_t new_size) {
+  mu_.AssertHeld();
   if (!free_space_.has_value()) return;
   if (new_size >= old_size) {
     *free_space_ -= std::min(*free_space_, new_size - old_size);
@@ -500,6 +511,7 @@ void FaultInjectionFileSystem::ChargeLocked(uint64_t old_size, uint64_t new_size
 }
 
 absl::StatusOr<std::string> FaultInjectionFileSystem::DurableContentLocked(const std::string& key) {
+  mu_.AssertHeld();
   ASSIGN_OR_RETURN(std::string content, ReadFileToString(base_, key));
   auto it = files_.find(key);
   if (it == files_.end()) return content;  // never written through this wrapper: all durable
@@ -512,6 +524,7 @@ absl::StatusOr<std::string> FaultInjectionFileSystem::DurableContentLocked(const
 }
 
 absl::Status FaultInjectionFileSystem::UndoLocked(const DirOp& op, CrashReport* report) {
+  mu_.AssertHeld();
   ++report->dir_ops_undone;
   switch (op.kind) {
     case DirOp::Kind::kCreate: {
@@ -538,6 +551,7 @@ absl::Status FaultInjectionFileSystem::UndoLocked(const DirOp& op, CrashReport* 
 absl::Status FaultInjectionFileSystem::CrashFileLocked(const std::string& key, const FileState& state,
                                                        const CrashOptions& options, std::mt19937_64* rng,
                                                        CrashReport* report) {
+  mu_.AssertHeld();
   absl::StatusOr<std::unique_ptr<File>> opened = base_->OpenFile(key, {});
   if (absl::IsNotFound(opened.status())) return absl::OkStatus();  // durably removed
   RETURN_IF_ERROR(opened.status());

@@ -52,8 +52,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "seglog/file_system.h"
+#include "seglog/mutex.h"
 
 namespace seglog {
 
@@ -167,7 +167,7 @@ class FaultInjectionFileSystem final : public FileSystem {
 
   FileSystem* const base_;
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;                                       // bumped by each crash
   std::map<std::string, std::shared_ptr<FileState>> files_ ABSL_GUARDED_BY(mu_);  // by normalised path
   std::vector<DirOp> pending_dir_ops_ ABSL_GUARDED_BY(mu_);                       // unsynced, oldest first

@@ -12,59 +12,63 @@ constexpr absl::Duration kMaxRealWait = absl::Milliseconds(5);
 ManualClock::ManualClock(absl::Time start) : now_(start) {}
 
 absl::Time ManualClock::Now() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return now_;
 }
 
 void ManualClock::SleepFor(absl::Duration d) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const absl::Time wake_at = now_ + d;
   ++waiters_;
-  auto reached = [this, wake_at]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return now_ >= wake_at; };
-  mu_.Await(absl::Condition(&reached));
+  changed_.SignalAll();
+  while (now_ < wake_at) changed_.Wait(&mu_);
   --waiters_;
+  changed_.SignalAll();
 }
 
-bool ManualClock::WaitWithDeadline(absl::CondVar* cv, absl::Mutex* mu, absl::Time deadline) {
+bool ManualClock::WaitWithDeadline(CondVar* cv, Mutex* mu, absl::Time deadline) {
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     if (now_ >= deadline) return true;
     ++waiting_cvs_[cv];
     ++waiters_;
+    changed_.SignalAll();
   }
   cv->WaitWithTimeout(mu, kMaxRealWait);
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (--waiting_cvs_[cv] == 0) waiting_cvs_.erase(cv);
   --waiters_;
+  changed_.SignalAll();
   return now_ >= deadline;
 }
 
 void ManualClock::Advance(absl::Duration d) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   now_ += d;
   SignalWaitersLocked();
 }
 
 void ManualClock::SetTime(absl::Time t) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   now_ = t;
   SignalWaitersLocked();
 }
 
 void ManualClock::AwaitWaiters(int n) const {
-  absl::MutexLock lock(&mu_);
-  auto enough = [this, n]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return waiters_ >= n; };
-  mu_.Await(absl::Condition(&enough));
+  MutexLock lock(&mu_);
+  while (waiters_ < n) changed_.Wait(&mu_);
 }
 
 int ManualClock::waiters() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return waiters_;
 }
 
 void ManualClock::SignalWaitersLocked() {
+  mu_.AssertHeld();
   // CondVar::SignalAll never blocks on the waiters' mutex, so calling it under mu_ cannot deadlock.
   for (const auto& [cv, count] : waiting_cvs_) cv->SignalAll();
+  changed_.SignalAll();
 }
 
 }  // namespace seglog

@@ -9,7 +9,7 @@
 //
 // Waiting semantics:
 //  - SleepFor(d) blocks until the manual time reaches (time at the call) + d. Advance and SetTime wake it
-//    through the clock's own mutex; no real time passes and nothing polls.
+//    through the clock's own condition variable; no real time passes and nothing polls.
 //  - WaitWithDeadline(cv, mu, deadline) returns true at once if Now() >= deadline. Otherwise it registers
 //    `cv`, waits on it for at most 5 ms of *real* time, and returns Now() >= deadline. Advance and SetTime
 //    SignalAll() every registered cv, so a waiter whose deadline they pass wakes promptly. The real-time
@@ -25,9 +25,9 @@
 #include <map>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "seglog/clock.h"
+#include "seglog/mutex.h"
 
 namespace seglog {
 
@@ -40,7 +40,7 @@ class ManualClock final : public Clock {
 
   absl::Time Now() const override;
   void SleepFor(absl::Duration d) override;
-  bool WaitWithDeadline(absl::CondVar* cv, absl::Mutex* mu, absl::Time deadline) override;
+  bool WaitWithDeadline(CondVar* cv, Mutex* mu, absl::Time deadline) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) override;
 
   // Moves time forward by `d` (which may be zero or negative) and wakes every waiter.
   void Advance(absl::Duration d);
@@ -54,14 +54,15 @@ class ManualClock final : public Clock {
   int waiters() const;
 
  private:
-  // Wakes WaitWithDeadline callers; SleepFor callers wake by themselves when mu_ is released.
+  // Wakes WaitWithDeadline callers (their cvs) and SleepFor / AwaitWaiters callers (changed_).
   void SignalWaitersLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
+  mutable CondVar changed_;  // signalled whenever now_ or waiters_ changes
   absl::Time now_ ABSL_GUARDED_BY(mu_);
   int waiters_ ABSL_GUARDED_BY(mu_) = 0;
   // Condition variables WaitWithDeadline callers are waiting on, with how many callers use each.
-  std::map<absl::CondVar*, int> waiting_cvs_ ABSL_GUARDED_BY(mu_);
+  std::map<CondVar*, int> waiting_cvs_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace seglog

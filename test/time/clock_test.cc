@@ -2,11 +2,12 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "seglog/clock.h"
+#include "seglog/mutex.h"
 #include "support/manual_clock.h"
+#include "support/notification.h"
 
 namespace seglog {
 namespace {
@@ -27,9 +28,9 @@ TEST_CASE("SystemClockMovesForwardAndItsMillisAgree", "[clock]") {
 }
 
 TEST_CASE("SystemClockWaitWithAPassedDeadlineReturnsTrue", "[clock]") {
-  absl::Mutex mu;
-  absl::CondVar cv;
-  absl::MutexLock lock(&mu);
+  Mutex mu;
+  CondVar cv;
+  MutexLock lock(&mu);
   REQUIRE(SystemClock()->WaitWithDeadline(&cv, &mu, absl::Now() - absl::Seconds(1)));
 }
 
@@ -57,7 +58,7 @@ TEST_CASE("ManualSleepForZeroReturnsAtOnce", "[clock]") {
 TEST_CASE("ManualSleepForReturnsOnlyAfterAnotherThreadAdvancesFarEnough", "[clock]") {
   ManualClock clock;
   const absl::Time start = clock.Now();
-  absl::Notification woke;
+  Notification woke;
   std::thread sleeper([&] {
     clock.SleepFor(absl::Seconds(10));
     woke.Notify();
@@ -75,22 +76,22 @@ TEST_CASE("ManualSleepForReturnsOnlyAfterAnotherThreadAdvancesFarEnough", "[cloc
 
 TEST_CASE("ManualWaitWithDeadlineReturnsTrueAtOrAfterTheDeadline", "[clock]") {
   ManualClock clock;
-  absl::Mutex mu;
-  absl::CondVar cv;
-  absl::MutexLock lock(&mu);
+  Mutex mu;
+  CondVar cv;
+  MutexLock lock(&mu);
   REQUIRE(clock.WaitWithDeadline(&cv, &mu, clock.Now()));
   REQUIRE(clock.WaitWithDeadline(&cv, &mu, clock.Now() - absl::Seconds(1)));
 }
 
 TEST_CASE("ManualWaitWithDeadlineReturnsFalseWhenSignalled", "[clock]") {
   ManualClock clock;
-  absl::Mutex mu;
-  absl::CondVar cv;
+  Mutex mu;
+  CondVar cv;
   bool ready = false;
   bool timed_out = false;
   const absl::Time deadline = clock.Now() + absl::Hours(1);
   std::thread waiter([&] {
-    absl::MutexLock lock(&mu);
+    MutexLock lock(&mu);
     while (!ready) {
       if (clock.WaitWithDeadline(&cv, &mu, deadline)) {
         timed_out = true;
@@ -100,7 +101,7 @@ TEST_CASE("ManualWaitWithDeadlineReturnsFalseWhenSignalled", "[clock]") {
   });
   clock.AwaitWaiters(1);
   {
-    absl::MutexLock lock(&mu);
+    MutexLock lock(&mu);
     ready = true;
     cv.SignalAll();
   }
@@ -111,12 +112,12 @@ TEST_CASE("ManualWaitWithDeadlineReturnsFalseWhenSignalled", "[clock]") {
 
 TEST_CASE("ManualWaiterIsWokenByAdvancePastItsDeadline", "[clock]") {
   ManualClock clock;
-  absl::Mutex mu;
-  absl::CondVar cv;
+  Mutex mu;
+  CondVar cv;
   bool timed_out = false;
   const absl::Time deadline = clock.Now() + absl::Seconds(30);
   std::thread waiter([&] {
-    absl::MutexLock lock(&mu);
+    MutexLock lock(&mu);
     while (!clock.WaitWithDeadline(&cv, &mu, deadline)) {
     }
     timed_out = true;
@@ -131,7 +132,7 @@ TEST_CASE("ManualWaiterIsWokenByAdvancePastItsDeadline", "[clock]") {
 
 TEST_CASE("ManualSetTimeWakesSleepersItMovesPast", "[clock]") {
   ManualClock clock;
-  absl::Notification woke;
+  Notification woke;
   std::thread sleeper([&] {
     clock.SleepFor(absl::Minutes(1));
     woke.Notify();
