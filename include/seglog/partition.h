@@ -11,7 +11,7 @@
 //   // read.bytes holds whole RecordBatches (BatchView::Parse each); read.file is the same bytes for sendfile.
 //   SEGLOG_RETURN_IF_ERROR(partition->Close());
 //
-// Offsets (DESIGN.md §2): log_start_offset <= high_watermark <= log_end_offset, and recovery_point <=
+// Offsets (doc/design/overview.md): log_start_offset <= high_watermark <= log_end_offset, and recovery_point <=
 // log_end_offset, where everything below the recovery point is fsynced. Readers see up to the high
 // watermark: the log end offset, or the recovery point when PartitionConfig::high_watermark_is_flushed.
 //

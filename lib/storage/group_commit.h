@@ -1,4 +1,4 @@
-// GroupCommit: many durable appenders share one fsync (DESIGN.md §4). The first caller to arrive while no
+// GroupCommit: many durable appenders share one fsync (doc/design/overview.md, Threading). The first caller to arrive while no
 // round is running leads a round: it fsyncs everything written so far, without holding the partition's
 // append mutex, while later callers wait; when the round ends they find their offsets covered or one of
 // them leads the next round. A failed fsync is never retried: its error sticks.

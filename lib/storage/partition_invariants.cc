@@ -1,5 +1,5 @@
 // Partition::Impl::CheckInvariantsLocked: the offsets and the segment list, asserted wherever they move
-// (DESIGN.md §2). Only built into CheckInvariantsLocked without NDEBUG (Debug and the sanitizer presets).
+// (doc/design/overview.md). Only built into CheckInvariantsLocked without NDEBUG (Debug and the sanitizer presets).
 #include <cassert>
 
 #include "storage/partition_impl.h"
