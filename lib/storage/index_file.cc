@@ -6,7 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "util/coding.h"
+#include "storage/index_entry_layout.h"
 
 namespace seglog {
 
@@ -20,7 +20,8 @@ absl::StatusOr<IndexFileContents> DecodeIndexFile(IndexKind kind, int64_t base_o
     const char* p = bytes.data() + i * entry_size;
     const bool zero = std::all_of(p, p + entry_size, [](char c) { return c == 0; });
     if (zero && (i > 0 || kind == IndexKind::kTime)) break;  // preallocated space
-    const uint32_t relative = internal::LoadBigEndian32(kind == IndexKind::kOffset ? p : p + 8);
+    const internal::StoredIndexEntry stored = internal::LoadIndexEntry(kind, p);
+    const uint32_t relative = stored.relative_offset;
     if (relative > static_cast<uint32_t>(INT32_MAX)) {
       return absl::DataLossError(absl::StrCat("entry ", i, " has relative offset ", relative,
                                               ", past Kafka's limit of ", INT32_MAX));
@@ -29,12 +30,7 @@ absl::StatusOr<IndexFileContents> DecodeIndexFile(IndexKind kind, int64_t base_o
       return absl::DataLossError(absl::StrCat("entry ", i, ": base offset ", base_offset, " + relative offset ",
                                               relative, " is past the largest offset"));
     }
-    const int64_t offset = base_offset + static_cast<int64_t>(relative);
-    if (kind == IndexKind::kOffset) {
-      out.entries.push_back({offset, static_cast<int64_t>(internal::LoadBigEndian32(p + 4))});
-    } else {
-      out.entries.push_back({static_cast<int64_t>(internal::LoadBigEndian64(p)), offset});
-    }
+    out.entries.push_back(internal::ToIndexEntry(kind, stored, base_offset + static_cast<int64_t>(relative)));
   }
   return out;
 }

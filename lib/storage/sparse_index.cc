@@ -5,6 +5,7 @@
 #include <climits>
 
 #include "absl/strings/str_cat.h"
+#include "storage/index_entry_layout.h"
 #include "util/coding.h"
 #include "util/status_macros.h"
 
@@ -69,11 +70,8 @@ absl::Status SparseIndex::MapLocked(size_t bytes) {
 }
 
 IndexEntry SparseIndex::EntryLocked(size_t n) const {
-  const char* p = map_->data() + n * entry_size_;
-  if (kind_ == IndexKind::kOffset) {
-    return {AbsoluteOffset(base_offset_, internal::LoadBigEndian32(p)), static_cast<int64_t>(internal::LoadBigEndian32(p + 4))};
-  }
-  return {static_cast<int64_t>(internal::LoadBigEndian64(p)), AbsoluteOffset(base_offset_, internal::LoadBigEndian32(p + 8))};
+  const internal::StoredIndexEntry stored = internal::LoadIndexEntry(kind_, map_->data() + n * entry_size_);
+  return internal::ToIndexEntry(kind_, stored, AbsoluteOffset(base_offset_, stored.relative_offset));
 }
 
 void SparseIndex::WriteEntryLocked(size_t n, int64_t key, int64_t value) {
